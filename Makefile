@@ -1,0 +1,77 @@
+# Kehou: two commands. `make demo` runs the site with a seeded demo district; `make test` runs every check.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.synced-$(shell sha1sum requirements.lock 2>/dev/null | cut -c1-12)
+DEMO_SIZE ?= district
+PG_URL ?= $(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/kehou)
+
+.PHONY: demo test venv system-deps lint checks test-sqlite test-postgres test-pure run migrate seed messages lock
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv
+	@$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	@rm -f $(VENV)/.synced-* && touch $@
+
+lock:  ## re-pin every dependency after editing pyproject.toml
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+migrate: venv
+	@$(BIN)/python manage.py migrate --noinput -v0
+
+seed: migrate
+	@$(BIN)/python manage.py seed_demo --size $(DEMO_SIZE)
+
+demo: seed
+	@$(BIN)/python manage.py demo_logins
+	@echo "Kehou 课后 → http://127.0.0.1:8000  (Ctrl-C stops the site and the worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py db_worker --interval 0.5 & \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+
+# --- tests ---------------------------------------------------------------------------------------
+system-deps:  ## Debian packages the tests need: Chromium, a CJK font, gettext, wrk
+	@missing=""; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	  command -v wrk >/dev/null || missing="$$missing wrk"; \
+	  fc-list 2>/dev/null | grep -qi "noto sans cjk\|wqy" || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+checks: venv
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+	@git diff --quiet -- locale || (echo "compiled catalogue differs from git: commit locale/*.mo"; exit 1)
+
+test-pure: venv  ## the pure solver and allocation packages, without Django settings
+	$(BIN)/python -m pytest -p no:django -p no:cacheprovider tests/solver tests/allocation
+
+test-sqlite: venv
+	@echo "=== Django suite on SQLite ==="
+	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation
+
+test-postgres: venv
+	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "=== Django suite on PostgreSQL ($(PG_URL)) ==="; \
+	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation; \
+	elif [ -n "$$KEHOU_REQUIRE_POSTGRES" ]; then \
+	  echo "!!! PostgreSQL at $(PG_URL) is not reachable and KEHOU_REQUIRE_POSTGRES is set"; exit 1; \
+	else \
+	  echo "!!! PostgreSQL SKIPPED: nothing reachable at $(PG_URL) (set TEST_DATABASE_URL)"; \
+	fi
+
+test: system-deps venv lint checks test-pure test-sqlite test-postgres
+	@echo "make test: all checks passed"

@@ -1,0 +1,161 @@
+"""Who may use a view or API operation, and what they may see.
+
+Every URL pattern and API operation declares its audience with one of `public`,
+`authenticated` or `allow(*roles)`; `tests/accounts/test_url_rules.py` fails for any that does
+not. Scoping (which school, family, provider, district) is done by the selectors with the
+`Actor` built here once per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from accounts.models import Role
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+ACCESS_ATTR = "kehou_access"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user's roles and scopes, read once per request."""
+
+    user_id: int
+    roles: frozenset[str]
+    coordinator_school_ids: frozenset[int] = field(default_factory=frozenset)
+    teacher_school_ids: frozenset[int] = field(default_factory=frozenset)
+    provider_ids: frozenset[int] = field(default_factory=frozenset)
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+    family_id: int | None = None
+    teacher_id: int | None = None
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def scope_summary(self) -> dict[str, list[int]]:
+        return {
+            "coordinator_schools": sorted(self.coordinator_school_ids),
+            "teacher_schools": sorted(self.teacher_school_ids),
+            "providers": sorted(self.provider_ids),
+            "districts": sorted(self.district_ids),
+            "families": [self.family_id] if self.family_id else [],
+        }
+
+
+def actor_for(user: Any) -> Actor:
+    """Build (and cache on the user object) the actor for an authenticated user."""
+    cached = getattr(user, "_kehou_actor", None)
+    if cached is not None:
+        return cached
+    from accounts.models import RoleGrant
+
+    roles: set[str] = set()
+    coord: set[int] = set()
+    teach: set[int] = set()
+    prov: set[int] = set()
+    dist: set[int] = set()
+    for grant in RoleGrant.objects.filter(user_id=user.pk).values("role", "school_id", "provider_id", "district_id"):
+        roles.add(grant["role"])
+        if grant["role"] == Role.COORDINATOR:
+            coord.add(grant["school_id"])
+        elif grant["role"] == Role.TEACHER:
+            teach.add(grant["school_id"])
+        elif grant["role"] == Role.PARTNER_TEACHER:
+            prov.add(grant["provider_id"])
+        elif grant["role"] == Role.BUREAU:
+            dist.add(grant["district_id"])
+    family_id = None
+    if Role.PARENT in roles:
+        guardian = apps.get_model("enrollment", "Guardian")
+        family_id = guardian.objects.filter(user_id=user.pk).values_list("family_id", flat=True).first()
+        if family_id is None:
+            roles.discard(Role.PARENT)
+    teacher_id = None
+    if roles & {Role.TEACHER, Role.PARTNER_TEACHER}:
+        teacher = apps.get_model("courses", "Teacher")
+        teacher_id = teacher.objects.filter(user_id=user.pk).values_list("id", flat=True).first()
+    actor = Actor(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        coordinator_school_ids=frozenset(coord),
+        teacher_school_ids=frozenset(teach),
+        provider_ids=frozenset(prov),
+        district_ids=frozenset(dist),
+        family_id=family_id,
+        teacher_id=teacher_id,
+    )
+    user._kehou_actor = actor
+    return actor
+
+
+def _declare(view: Callable, access: str | frozenset[str]) -> Callable:
+    setattr(view, ACCESS_ATTR, access)
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, logged in or not (the login page, the language switch, health checks)."""
+    return _declare(view, PUBLIC)
+
+
+def authenticated(view: Callable) -> Callable:
+    """Any logged-in user whatever their role (home chooser, password change, logout)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        request.actor = actor_for(request.user)
+        return view(request, *args, **kwargs)
+
+    return _declare(wrapped, AUTHENTICATED)
+
+
+def allow(*roles: str) -> Callable[[Callable], Callable]:
+    """Only users holding one of `roles`; the view must still scope its queries by `request.actor`."""
+    allowed = frozenset(str(r) for r in roles)
+    unknown = allowed - set(Role.values)
+    if unknown or not allowed:
+        raise ValueError(f"allow() needs known roles, got {sorted(unknown) or 'none'}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = actor_for(request.user)
+            if not actor.roles & allowed:
+                raise PermissionDenied
+            request.actor = actor
+            return view(request, *args, **kwargs)
+
+        return _declare(wrapped, allowed)
+
+    return decorator
+
+
+def declared_access(view: Callable) -> str | frozenset[str] | None:
+    """The declaration of a view, looking through wrappers such as csrf_exempt or admin_view."""
+    seen: set[int] = set()
+    current: Any = view
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        access = getattr(current, ACCESS_ATTR, None)
+        if access is not None:
+            return access
+        current = getattr(current, "__wrapped__", None) or getattr(current, "view_class", None)
+    return None
+
+
+def roles_label(roles: Iterable[str]) -> list[str]:
+    labels = dict(Role.choices)
+    return [str(labels[r]) for r in roles if r in labels]

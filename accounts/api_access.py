@@ -1,0 +1,67 @@
+"""Authentication and role declarations for API operations (the API twin of `access.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from accounts.access import ACCESS_ATTR, AUTHENTICATED, PUBLIC, actor_for
+from accounts.models import ApiToken, Role
+from config.errors import DomainError
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer kh_…` with a revocable token from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = ApiToken.lookup(token)
+        if api_token is None or not api_token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = api_token.user
+        return api_token.user
+
+
+# Session auth keeps Django's CSRF check on unsafe methods (ninja does it in SessionAuth).
+API_AUTH = [BearerTokenAuth(), SessionAuth(csrf=True)]
+
+
+def api_public(func: Callable) -> Callable:
+    setattr(func, ACCESS_ATTR, PUBLIC)
+    return func
+
+
+def api_authenticated(func: Callable) -> Callable:
+    @wraps(func)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        request.actor = actor_for(request.auth)
+        return func(request, *args, **kwargs)
+
+    setattr(wrapped, ACCESS_ATTR, AUTHENTICATED)
+    return wrapped
+
+
+def api_allow(*roles: str) -> Callable[[Callable], Callable]:
+    """Only users with one of `roles`; the operation must still scope by `request.actor`."""
+    allowed = frozenset(str(r) for r in roles)
+    if not allowed or allowed - set(Role.values):
+        raise ValueError("api_allow() needs known roles")
+
+    def decorator(func: Callable) -> Callable:
+        @wraps(func)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            actor = actor_for(request.auth)
+            if not actor.roles & allowed:
+                raise DomainError("forbidden")
+            request.actor = actor
+            return func(request, *args, **kwargs)
+
+        setattr(wrapped, ACCESS_ATTR, allowed)
+        return wrapped
+
+    return decorator

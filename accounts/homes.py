@@ -1,0 +1,31 @@
+"""Where each role lands after login."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from accounts.access import Actor
+from accounts.models import Role
+
+ROLE_ORDER = [Role.COORDINATOR, Role.BUREAU, Role.PARTNER_TEACHER, Role.TEACHER, Role.PARENT]
+
+
+def home_links(actor: Actor) -> list[tuple[str, str]]:
+    """(label, url) for every home page the actor may use, most specific role first."""
+    links: list[tuple[str, str]] = []
+    labels = dict(Role.choices)
+    for role in ROLE_ORDER:
+        if role not in actor.roles:
+            continue
+        if role == Role.COORDINATOR:
+            for school_id in sorted(actor.coordinator_school_ids):
+                links.append((str(labels[role]), reverse("courses:school_home", args=[school_id])))
+        elif role == Role.BUREAU:
+            links.append((str(labels[role]), reverse("enrollment:bureau_home")))
+        elif role == Role.PARTNER_TEACHER:
+            links.append((str(labels[role]), reverse("partners:home")))
+        elif role == Role.TEACHER:
+            links.append((str(labels[role]), reverse("courses:teacher_home")))
+        elif role == Role.PARENT:
+            links.append((str(labels[role]), reverse("enrollment:parent_home")))
+    return links

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_zh: str
+    message_en: str
+
+
+class ScopeOut(Schema):
+    coordinator_schools: list[int]
+    teacher_schools: list[int]
+    providers: list[int]
+    districts: list[int]
+    families: list[int]
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    roles: list[str]
+    scope: ScopeOut

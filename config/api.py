@@ -1,0 +1,66 @@
+"""The one NinjaAPI: routers per app under /api/v1/, one mapping of errors to {code, message}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from accounts.api import router as accounts_router
+from accounts.api_access import API_AUTH
+from config.errors import DomainError
+from courses.api import router as courses_router
+from enrollment.api import router as enrollment_router
+
+api = NinjaAPI(
+    title="Kehou 课后 API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, DomainError("unauthenticated"))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = {".".join(str(p) for p in err.get("loc", [])): err.get("msg", "") for err in exc.errors}
+    return _error(request, DomainError("validation_error", fields=fields))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc.message):
+        return _error(request, DomainError("csrf_failed"))
+    code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
+    return _error(request, DomainError(code.get(exc.status_code, "bad_request")))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, DomainError("not_found"))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, DomainError("forbidden"))
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", courses_router)
+api.add_router("/", enrollment_router)

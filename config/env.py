@@ -1,0 +1,61 @@
+"""Reading settings from the environment, with one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+
+class EnvError(SystemExit):
+    """A bad environment variable: stop with one line naming it (no traceback)."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"Kehou: environment variable {name} {problem} / 环境变量 {name} 有误")
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise EnvError(name, f"must be true or false, not {raw!r}")
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    raw = os.environ.get(name)
+    if not raw:
+        return list(default or [])
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def database_from_url(name: str, url: str, *, conn_max_age: int) -> dict[str, Any]:
+    """Parse a PostgreSQL DATABASE_URL; anything malformed ends start-up with one clear line."""
+    import dj_database_url
+
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        raise EnvError(name, "must be a postgresql:// URL (e.g. postgresql://postgres@127.0.0.1:5432/kehou)")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises several types for bad URLs
+        raise EnvError(name, f"cannot be parsed ({exc.__class__.__name__})") from None
+    if not config.get("NAME"):
+        raise EnvError(name, "has no database name")
+    if config.get("PORT"):
+        try:
+            int(config["PORT"])
+        except (TypeError, ValueError):
+            raise EnvError(name, "has a port that is not a number") from None
+    return config
+
+
+def warn(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from enrollment.models import Enrollment, EnrollmentWindow, Family, Guardian, Preference, Student
+
+
+class GuardianInline(admin.TabularInline):
+    model = Guardian
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Family)
+class FamilyAdmin(admin.ModelAdmin):
+    list_display = ["label", "created_at"]
+    search_fields = ["label", "guardians__name", "guardians__phone", "children__name"]
+    inlines = [GuardianInline]
+
+
+@admin.register(Guardian)
+class GuardianAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "relation", "family"]
+    search_fields = ["name", "phone", "user__username"]
+    autocomplete_fields = ["user", "family"]
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = ["name", "student_no", "school", "grade", "school_class", "sex", "on_roll"]
+    list_filter = ["grade", "sex", "on_roll", "school__kind"]
+    search_fields = ["name", "student_no", "school__name"]
+    autocomplete_fields = ["school", "school_class", "family"]
+    list_select_related = ["school", "school_class"]
+
+
+@admin.register(EnrollmentWindow)
+class EnrollmentWindowAdmin(admin.ModelAdmin):
+    list_display = ["school", "term", "mode", "opens_at", "closes_at", "max_choices"]
+    list_filter = ["mode"]
+    search_fields = ["school__name"]
+    autocomplete_fields = ["school", "term"]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["student", "section", "rank", "window", "submitted_at"]
+    list_filter = ["rank"]
+    search_fields = ["student__name", "student__student_no", "section__course__title"]
+    autocomplete_fields = ["window", "student", "section"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["student", "section", "status", "created_at", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["student__name", "student__student_no", "section__course__title"]
+    autocomplete_fields = ["student", "section"]
