@@ -1,0 +1,62 @@
+"""Each user's first step in a real browser: the Chinese login page and their own home page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_parent_logs_in_by_phone_on_a_phone_and_sees_own_child(phone_page, live_server, world):
+    page = phone_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("heading", name="登录课后服务平台").is_visible()
+    screenshot(page, "login-phone")
+    _log_in(page, live_server.url, "13800000001")
+    page.wait_for_url(f"{live_server.url}/family/")
+    assert page.get_by_role("heading", name="我的孩子").is_visible()
+    assert page.get_by_text("王小明").is_visible()
+    assert page.get_by_text("李小红").count() == 0
+    screenshot(page, "parent-home-phone")
+
+
+def test_wrong_password_shows_a_clear_message(phone_page, live_server, world):
+    page = phone_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill("parent1")
+    page.get_by_label("密码").fill("wrong-password")
+    page.get_by_role("button", name="登录").click()
+    assert page.get_by_role("alert").inner_text().strip() == "用户名、手机号或密码错误。"
+
+
+@pytest.mark.parametrize(
+    ("username", "heading"),
+    [("coord_a", "锦溪小学"), ("bureau", "全区参与情况"), ("partner", "工贸旅游学校"), ("teacher_a", "张老师")],
+)
+def test_each_role_lands_on_its_page(desk_page, live_server, world, username, heading):
+    _log_in(desk_page, live_server.url, username)
+    desk_page.wait_for_load_state()
+    assert heading in desk_page.locator("h1").inner_text()
+
+
+def test_language_switch_to_english_and_keyboard_use(desk_page, live_server, world):
+    page = desk_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.select_option("#lang-select", "en")
+    page.get_by_role("button", name="切换").click()
+    assert page.get_by_role("heading", name="Log in to the after-school service").is_visible()
+    # the username field has focus on arrival and Tab reaches the password next
+    assert page.evaluate("document.activeElement.name") == "username"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "password"
