@@ -27,7 +27,6 @@ seed: migrate
 	@$(BIN)/python manage.py seed_demo --size $(DEMO_SIZE)
 
 demo: seed
-	@$(BIN)/python manage.py demo_logins
 	@echo "Kehou 课后 → http://127.0.0.1:8000  (Ctrl-C stops the site and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/python manage.py db_worker --interval 0.5 & \

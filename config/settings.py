@@ -6,6 +6,7 @@ start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL and turns on the secure
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +108,8 @@ CONN_MAX_AGE = int(env_str("CONN_MAX_AGE", "60") or 60)
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": database_from_url("DATABASE_URL", _database_url, conn_max_age=CONN_MAX_AGE)}
+    # One test database per test process, so parallel test runs never drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -128,7 +131,7 @@ else:
                     "PRAGMA mmap_size=268435456;"
                 ),
             },
-            "TEST": {"NAME": env_str("SQLITE_TEST_PATH", str(VAR_DIR / "test.sqlite3"))},
+            "TEST": {"NAME": env_str("SQLITE_TEST_PATH", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))},
         }
     }
 
