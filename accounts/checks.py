@@ -59,8 +59,10 @@ def undeclared_routes(urlconf: Any = None, api: Any = None) -> list[str]:
 
 @checks.register(checks.Tags.security, checks.Tags.urls)
 def check_every_route_declares_access(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from config.api import api
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
+    api = import_string(settings.KEHOU_API)  # named in settings, like ROOT_URLCONF
     return [
         checks.Error(
             f"{route} does not declare who may use it",
