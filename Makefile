@@ -56,16 +56,16 @@ checks: venv
 	@git diff --quiet -- locale || (echo "compiled catalogue differs from git: commit locale/*.mo"; exit 1)
 
 test-pure: venv  ## the pure solver and allocation packages, without Django settings
-	$(BIN)/python -m pytest -p no:django -p no:cacheprovider tests/solver tests/allocation
+	$(BIN)/python -m pytest -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/solver tests/allocation
 
 test-sqlite: venv
 	@echo "=== Django suite on SQLite ==="
-	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation
+	DJANGO_ENV=test $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation
 
 test-postgres: venv
 	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "=== Django suite on PostgreSQL ($(PG_URL)) ==="; \
-	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation; \
+	  DJANGO_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation; \
 	elif [ -n "$$KEHOU_REQUIRE_POSTGRES" ]; then \
 	  echo "!!! PostgreSQL at $(PG_URL) is not reachable and KEHOU_REQUIRE_POSTGRES is set"; exit 1; \
 	else \

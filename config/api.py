@@ -12,6 +12,7 @@ from accounts.api_access import API_AUTH
 from config.errors import DomainError
 from courses.api import router as courses_router
 from enrollment.api import router as enrollment_router
+from scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
     title="Kehou 课后 API",
@@ -64,3 +65,8 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 api.add_router("/", accounts_router)
 api.add_router("/", courses_router)
 api.add_router("/", enrollment_router)
+api.add_router("/", scheduling_router)
+api.add_router("/", "partners.api.router")
+api.add_router("/", "scheduling.api_itinerary.router")
+api.add_router("/", "enrollment.api_stats.router")
+api.add_router("/", "enrollment.api_allocation.router")

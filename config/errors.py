@@ -7,6 +7,7 @@ HTTP status below, and views show the same message. Codes never change once publ
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.utils import translation
@@ -28,13 +29,36 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "already_enrolled": (409, _("The child already has a seat or a waitlist place in this section.")),
     "not_eligible": (409, _("The child may not take this course.")),
     "conflict": (409, _("The data changed in the meantime. Reload and try again.")),
+    "solve_in_progress": (409, _("A timetable is already being built for this term. Wait for it or cancel it.")),
+    "timetable_not_draft": (409, _("Only a draft timetable can be changed or published.")),
+    "timetable_has_violations": (409, _("This timetable breaks hard rules; fix them before publishing.")),
+    "no_term": (409, _("The school has no term yet.")),
+    "partner_course_in_review": (409, _("This partner course is being reviewed; wait for the bureau's decision.")),
+    "partner_course_not_submitted": (409, _("Only a course submitted for review can be approved or returned.")),
+    "partner_course_not_offered": (409, _("This partner course is not offered to your school.")),
+    "host_request_exists": (409, _("Your school already has an open request for this course in this term.")),
+    "host_request_not_open": (409, _("This request has already been answered or withdrawn.")),
+    "allocation_not_ready": (
+        409,
+        _("Only a closed preference window with a lottery seed commitment published in advance can be allocated."),
+    ),
+    "allocation_seed_mismatch": (
+        409,
+        _("This lottery seed does not match the commitment published before the window opened."),
+    ),
+    "allocation_in_progress": (409, _("An allocation is already running for this window. Wait for it.")),
+    "allocation_published": (409, _("The allocation of this window has already been published.")),
+    "allocation_stale": (
+        409,
+        _("Choices or seats changed after this allocation was computed. Run the allocation again."),
+    ),
 }
 
 
 class DomainError(Exception):
     """A refusal the user should understand; `code` is stable, `detail` adds specifics."""
 
-    def __init__(self, code: str, detail: str | None = None, *, fields: dict[str, Any] | None = None):
+    def __init__(self, code: str, detail: Any = None, *, fields: dict[str, Any] | None = None):
         if code not in ERRORS:
             raise ValueError(f"unknown domain error code {code!r}")
         self.code = code
@@ -47,13 +71,10 @@ class DomainError(Exception):
         return ERRORS[self.code][0]
 
     def message(self, language: str | None = None) -> str:
-        base = ERRORS[self.code][1]
-        if language:
-            with translation.override(language):
-                text = str(base)
-        else:
-            text = str(base)
-        return f"{text} {self.detail}" if self.detail else text
+        """The message (and a lazily translated detail) in `language`, or the active one."""
+        with translation.override(language) if language else contextlib.nullcontext():
+            text = str(ERRORS[self.code][1])
+            return f"{text} {self.detail}" if self.detail else text
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {

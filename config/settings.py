@@ -143,6 +143,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+if DJANGO_ENV == "test":
+    # Tests create many users; a fast hash keeps the suite quick (never in production).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -225,5 +229,7 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 100
 KEHOU_DEMO_PASSWORD = "kehou2026"
+# Policy caps the after-school fee per pupil per class hour (the seed district: 3–3.5 yuan).
+KEHOU_FEE_CAP_PER_CLASS_HOUR = env_str("KEHOU_FEE_CAP_PER_CLASS_HOUR", "3.50")
 KEHOU_SITE_NAME = _("After-school service")
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"

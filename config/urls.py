@@ -24,8 +24,12 @@ urlpatterns = [
     path("api/v1/", _api_urls()),
     path("", include("courses.urls")),
     path("", include("partners.urls")),
+    path("", include("scheduling.urls_itinerary")),
     path("", include("scheduling.urls")),
     path("", include("enrollment.urls")),
+    path("", include("enrollment.urls_import")),
+    path("", include("enrollment.urls_allocation")),
+    path("", include("enrollment.urls_attendance")),
     path("", include("accounts.urls")),
 ]
 

@@ -6,9 +6,22 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Actor
-from courses.models import Course, School, Section, Teacher, Term
+from courses.models import (
+    ROOM_FEATURES,
+    WEEKDAY_CHOICES,
+    CalendarException,
+    Course,
+    Room,
+    School,
+    SchoolClass,
+    Section,
+    Slot,
+    Teacher,
+    Term,
+)
 
 
 def school_get_for_coordinator(*, actor: Actor, school_id: int) -> School:
@@ -81,3 +94,163 @@ def school_list_for_bureau(*, actor: Actor):
 
 def seats_total(*, school: School) -> int:
     return Section.objects.filter(course__school=school).aggregate(n=Sum("capacity"))["n"] or 0
+
+
+# --- Set-up pages: every read starts from a school the actor coordinates ------------------------
+
+
+def _get_or_404(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _id_or_404(raw: Any) -> int:
+    """A form value that must be a plain positive integer id; anything else is simply not found."""
+    text = str(raw or "").strip()
+    if not text.isdigit() or len(text) > 18:
+        raise Http404
+    return int(text)
+
+
+def term_list(*, school: School) -> list[Term]:
+    return list(school.terms.annotate(n_exceptions=Count("exceptions")).order_by("-start"))
+
+
+def term_get(*, school: School, term_id: Any) -> Term:
+    return _get_or_404(Term.objects.select_related("school"), pk=_id_or_404(term_id), school=school)
+
+
+def calendar_exception_get(*, school: School, exception_id: Any) -> CalendarException:
+    return _get_or_404(
+        CalendarException.objects.select_related("term"), pk=_id_or_404(exception_id), term__school=school
+    )
+
+
+def slot_list(*, school: School) -> list[Slot]:
+    return list(school.slots.order_by("weekday", "session"))
+
+
+def slot_get(*, school: School, slot_id: Any) -> Slot:
+    """A slot of this school; a slot id of another school (in a URL or a form value) is 404."""
+    return _get_or_404(Slot.objects.all(), pk=_id_or_404(slot_id), school=school)
+
+
+def slot_grid(*, school: School, slots: list[Slot] | None = None) -> dict[str, Any]:
+    """The weekly grid as rows (one per weekday) of cells (one per session in use)."""
+    slots = slot_list(school=school) if slots is None else slots
+    sessions = sorted({s.session for s in slots}) or [1, 2]
+    by_cell = {(s.weekday, s.session): s for s in slots}
+    rows = [
+        {
+            "weekday": weekday,
+            "label": label,
+            "cells": [{"session": n, "slot": by_cell.get((weekday, n))} for n in sessions],
+        }
+        for weekday, label in WEEKDAY_CHOICES
+    ]
+    return {"sessions": sessions, "rows": rows, "has_slots": bool(slots)}
+
+
+def room_list(*, school: School) -> list[Room]:
+    labels = dict(ROOM_FEATURES)
+    rooms = list(school.rooms.order_by("name"))
+    for room in rooms:
+        room.feature_labels = [labels.get(f, f) for f in room.features or []]
+    return rooms
+
+
+def room_get(*, school: School, room_id: Any) -> Room:
+    return _get_or_404(Room.objects.all(), pk=_id_or_404(room_id), school=school)
+
+
+def teacher_list_for_school(*, school: School) -> list[Teacher]:
+    return list(
+        school.teachers.annotate(
+            n_unavailable=Count("unavailable_slots", distinct=True), n_sections=Count("sections", distinct=True)
+        ).order_by("name")
+    )
+
+
+def teacher_get_for_school(*, school: School, teacher_id: Any) -> Teacher:
+    """The school's own teacher (partner teachers are kept by their provider)."""
+    return _get_or_404(Teacher.objects.select_related("school"), pk=_id_or_404(teacher_id), school=school)
+
+
+def teacher_availability_grid(*, teacher: Teacher, slots: list[Slot] | None = None) -> dict[str, Any]:
+    """The school grid with each cell marked available or not for this teacher."""
+    grid = slot_grid(school=teacher.school, slots=slots)
+    unavailable = set(teacher.unavailable_slots.values_list("id", flat=True))
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            cell["unavailable"] = bool(cell["slot"]) and cell["slot"].pk in unavailable
+    return grid
+
+
+def school_class_list(*, school: School) -> list[SchoolClass]:
+    return list(school.classes.order_by("grade", "number"))
+
+
+def school_class_get_for_school(*, school: School, class_id: Any) -> SchoolClass:
+    return _get_or_404(SchoolClass.objects.all(), pk=_id_or_404(class_id), school=school)
+
+
+def course_list_for_school(*, school: School) -> list[Course]:
+    return list(
+        Course.objects.for_school(school.pk)
+        .annotate(n_sections=Count("sections", distinct=True), seats=Sum("sections__capacity"))
+        .order_by("kind", "title")
+    )
+
+
+def course_get_for_school(*, school: School, course_id: Any) -> Course:
+    return _get_or_404(Course.objects.select_related("school"), pk=_id_or_404(course_id), school=school)
+
+
+def section_list_for_course(*, course: Course) -> list[Section]:
+    return list(
+        course.sections.select_related("term", "teacher", "school_class")
+        .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")))
+        .order_by("term__start", "code")
+    )
+
+
+def section_get_for_school(*, school: School, section_id: Any) -> Section:
+    return _get_or_404(
+        Section.objects.select_related("course", "term", "teacher", "school_class"),
+        pk=_id_or_404(section_id),
+        course__school=school,
+    )
+
+
+def setup_progress(*, school: School) -> list[dict[str, Any]]:
+    """The set-up steps with a done flag each, for the coordinator's home page."""
+    from django.urls import reverse
+
+    counts = {
+        "terms": school.terms.count(),
+        "slots": school.slots.count(),
+        "rooms": school.rooms.count(),
+        "teachers": school.teachers.count(),
+        "courses": school.courses.count(),
+        "pupils": school.students.filter(on_roll=True).count(),
+    }
+    steps = [
+        ("terms", _("Term and calendar"), "courses:setup_terms"),
+        ("slots", _("Time grid"), "courses:setup_grid"),
+        ("rooms", _("Rooms"), "courses:setup_rooms"),
+        ("teachers", _("Teachers"), "courses:setup_teachers"),
+        ("courses", _("Courses and sections"), "courses:setup_courses"),
+        ("pupils", _("Import pupils"), "pupil_import:pupils"),
+    ]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "url": reverse(name, args=[school.pk]),
+            "count": counts[key],
+            "done": counts[key] > 0,
+        }
+        for key, label, name in steps
+    ]

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from enrollment.models import Enrollment, EnrollmentWindow, Family, Guardian, Preference, Student
+from enrollment.models import (
+    DismissalChoice,
+    Enrollment,
+    EnrollmentWindow,
+    Family,
+    Guardian,
+    Notice,
+    Preference,
+    Student,
+)
 
 
 class GuardianInline(admin.TabularInline):
@@ -34,7 +43,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 @admin.register(EnrollmentWindow)
 class EnrollmentWindowAdmin(admin.ModelAdmin):
-    list_display = ["school", "term", "mode", "opens_at", "closes_at", "max_choices"]
+    list_display = ["school", "term", "mode", "opens_at", "closes_at", "max_choices", "offer_hours"]
     list_filter = ["mode"]
     search_fields = ["school__name"]
     autocomplete_fields = ["school", "term"]
@@ -50,7 +59,24 @@ class PreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
-    list_display = ["student", "section", "status", "created_at", "updated_at"]
-    list_filter = ["status"]
+    list_display = ["student", "section", "status", "source", "offer_expires_at", "end_reason", "created_at"]
+    list_filter = ["status", "source", "end_reason"]
+    list_select_related = ["student", "section__course"]
     search_fields = ["student__name", "student__student_no", "section__course__title"]
     autocomplete_fields = ["student", "section"]
+
+
+@admin.register(DismissalChoice)
+class DismissalChoiceAdmin(admin.ModelAdmin):
+    list_display = ["student", "term", "weekday", "choice", "updated_at"]
+    list_filter = ["choice", "weekday"]
+    search_fields = ["student__name", "student__student_no"]
+    autocomplete_fields = ["student"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "school", "grade", "section", "created_by", "created_at"]
+    list_filter = ["school"]
+    search_fields = ["title", "body"]
+    autocomplete_fields = ["school", "section", "created_by"]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from accounts.access import Actor
-from courses.models import School, SchoolClass
-from enrollment.models import Enrollment, Student
+from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
+from courses.selectors import term_current
+from enrollment.models import (
+    Dismissal,
+    DismissalChoice,
+    Enrollment,
+    EnrollmentWindow,
+    Notice,
+    Preference,
+    Student,
+)
 
 # Bureau views never show a cell describing fewer pupils than this (re-identification risk).
 SMALL_CELL = 10
@@ -33,7 +45,9 @@ def student_get_for_parent(*, actor: Actor, student_id: int) -> Student:
     if actor.family_id is None:
         raise Http404
     try:
-        return Student.objects.select_related("school", "school_class").get(pk=student_id, family_id=actor.family_id)
+        return Student.objects.select_related("school", "school_class").get(
+            pk=id_or_404(student_id), family_id=actor.family_id
+        )
     except Student.DoesNotExist:
         raise Http404 from None
 
@@ -99,3 +113,461 @@ def district_summary_for_bureau(*, actor: Actor) -> dict[str, Any]:
         "rate": round(100 * total_part / total_roll, 1) if total_roll else None,
         "school_count": School.objects.filter(district_id__in=actor.district_ids).count(),
     }
+
+
+# --- Enrollment: catalogue, windows, seats, the week --------------------------------------------
+
+#: Ids beyond this are absurd (and overflow SQLite's INTEGER): they are simply not found.
+MAX_ID = 2**63 - 1
+ACTIVE = ("enrolled", "waitlisted")
+
+
+def id_or_404(value: Any) -> int:
+    """A positive database id from a URL or form value, else 404 (no 500 on '1 OR 1=1' or 10**30)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number <= MAX_ID:
+        raise Http404
+    return number
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One weekly meeting of a section: weekday 0=Mon … 4=Fri, times, session and room when known."""
+
+    weekday: int
+    start: dt.time | None = None
+    end: dt.time | None = None
+    session: int | None = None
+    room: str = ""
+
+    @property
+    def weekday_label(self) -> str:
+        return str(dict(WEEKDAY_CHOICES).get(self.weekday, self.weekday))
+
+    def overlaps(self, other: Meeting) -> bool:
+        if self.weekday != other.weekday:
+            return False
+        if None not in (self.start, self.end, other.start, other.end):
+            return self.start < other.end and other.start < self.end
+        return self.session is not None and self.session == other.session
+
+
+def section_times(section_ids: Iterable[int]) -> dict[int, list[Meeting]]:
+    """The weekly meetings of each section from the *published* timetable; unknown sections are absent.
+
+    This is the one place the enrollment side learns when a section meets (clash checks, the
+    catalogue's days and times, `child_week`). Until the scheduling app publishes placements no
+    section has known times, so nothing clashes. The timetable work fills this from the published
+    `scheduling.Placement` rows: one Meeting(weekday, slot.start, slot.end, slot.session, room.name)
+    per placement of a published timetable.
+    """
+    return {}
+
+
+def meetings_clash(a: Iterable[Meeting], b: Iterable[Meeting]) -> bool:
+    b = list(b)
+    return any(m.overlaps(n) for m in a for n in b)
+
+
+def section_is_open_to(*, student: Student, section: Section) -> bool:
+    """Eligibility: the child's own school's courses for the child's grade (partner courses included:
+    they are Course rows of kind `partner` at the host school)."""
+    course = section.course
+    return (
+        student.on_roll
+        and course.school_id == student.school_id
+        and section.term.school_id == student.school_id
+        and student.grade in (course.grades or [])
+    )
+
+
+def term_for_student(student: Student) -> Term | None:
+    return term_current(school=student.school)
+
+
+def windows_for(*, school_id: int, term_id: int) -> list[EnrollmentWindow]:
+    return list(EnrollmentWindow.objects.filter(school_id=school_id, term_id=term_id).order_by("opens_at", "id"))
+
+
+def window_open(*, school_id: int, term_id: int, mode: str, now: dt.datetime) -> EnrollmentWindow | None:
+    return (
+        EnrollmentWindow.objects.open_at(now)
+        .filter(school_id=school_id, term_id=term_id, mode=mode)
+        .order_by("-opens_at", "-id")
+        .first()
+    )
+
+
+def window_shown(windows: list[EnrollmentWindow], now: dt.datetime) -> EnrollmentWindow | None:
+    """The window a family should see: an open one, else the next one, else the last one."""
+    open_ = [w for w in windows if w.is_open(now)]
+    if open_:
+        return open_[-1]
+    upcoming = [w for w in windows if w.phase(now) == EnrollmentWindow.Phase.UPCOMING]
+    if upcoming:
+        return upcoming[0]
+    return windows[-1] if windows else None
+
+
+def offer_hours_for(*, school_id: int, term_id: int) -> int:
+    """Hours to accept an offer: the latest window's setting for this school and term, else 24."""
+    hours = (
+        EnrollmentWindow.objects.filter(school_id=school_id, term_id=term_id)
+        .order_by("-opens_at", "-id")
+        .values_list("offer_hours", flat=True)
+        .first()
+    )
+    return hours or 24
+
+
+def _held_filter(now: dt.datetime, prefix: str = "enrollments__") -> Q:
+    return Q(**{f"{prefix}status": "enrolled"}) | Q(
+        **{f"{prefix}status": "waitlisted", f"{prefix}offer_expires_at__gt": now}
+    )
+
+
+@dataclass
+class CatalogueItem:
+    section: Section
+    meetings: list[Meeting]
+    seats_left: int
+    waiting: int
+    mine: Enrollment | None = None
+    rank: int | None = None
+
+    @property
+    def course(self) -> Course:
+        return self.section.course
+
+    @property
+    def rooms(self) -> list[str]:
+        return sorted({m.room for m in self.meetings if m.room})
+
+
+def catalogue_for_student(
+    *,
+    student: Student,
+    term: Term,
+    now: dt.datetime,
+    kind: str = "",
+    weekday: int | None = None,
+) -> list[CatalogueItem]:
+    """Sections the child may take this term, with seats left; filtered by course kind and weekday."""
+    sections = (
+        Section.objects.filter(term=term, term__school_id=student.school_id, course__school_id=student.school_id)
+        .select_related("course", "teacher", "term")
+        .annotate(
+            held=Count("enrollments", filter=_held_filter(now)),
+            waiting=Count(
+                "enrollments",
+                filter=Q(enrollments__status="waitlisted", enrollments__offer_expires_at__isnull=True),
+            ),
+        )
+        .order_by("course__kind", "course__title", "code")
+    )
+    if kind:
+        sections = sections.filter(course__kind=kind)
+    open_sections = [s for s in sections if section_is_open_to(student=student, section=s)]
+    times = section_times([s.pk for s in open_sections])
+    mine = {
+        e.section_id: e
+        for e in Enrollment.objects.filter(
+            student=student, status__in=ACTIVE, section__in=[s.pk for s in open_sections]
+        )
+    }
+    window = window_open(school_id=student.school_id, term_id=term.pk, mode="preference", now=now)
+    ranks = (
+        dict(Preference.objects.filter(window=window, student=student).values_list("section_id", "rank"))
+        if window
+        else {}
+    )
+    items = []
+    for section in open_sections:
+        meetings = times.get(section.pk, [])
+        if weekday is not None and not any(m.weekday == weekday for m in meetings):
+            continue
+        items.append(
+            CatalogueItem(
+                section=section,
+                meetings=meetings,
+                seats_left=max(0, section.capacity - section.held),
+                waiting=section.waiting,
+                mine=mine.get(section.pk),
+                rank=ranks.get(section.pk),
+            )
+        )
+    return items
+
+
+def section_get_for_student(*, student: Student, section_id: Any) -> Section:
+    """A section by id for this child; 404 if it does not exist (eligibility is the service's check)."""
+    try:
+        return Section.objects.select_related("course", "term", "teacher").get(pk=id_or_404(section_id))
+    except Section.DoesNotExist:
+        raise Http404 from None
+
+
+def waitlist_position(enrollment: Enrollment) -> int | None:
+    """1-based place among those still waiting for an offer, or None if not waiting."""
+    if enrollment.status != "waitlisted" or enrollment.offer_expires_at is not None:
+        return None
+    ahead = Enrollment.objects.filter(
+        section_id=enrollment.section_id, status="waitlisted", offer_expires_at__isnull=True
+    ).filter(Q(created_at__lt=enrollment.created_at) | Q(created_at=enrollment.created_at, id__lt=enrollment.pk))
+    return ahead.count() + 1
+
+
+@dataclass
+class WeekItem:
+    enrollment: Enrollment
+    meeting: Meeting | None
+
+    @property
+    def section(self) -> Section:
+        return self.enrollment.section
+
+
+@dataclass
+class WeekDay:
+    weekday: int
+    label: str
+    items: list[WeekItem]
+    dismissal: str
+
+
+@dataclass
+class ChildWeek:
+    """The child's after-school week: per weekday the seats that meet then, plus seats without times."""
+
+    days: list[WeekDay]
+    unscheduled: list[WeekItem]
+
+    @property
+    def published(self) -> bool:
+        return any(day.items for day in self.days)
+
+
+def dismissal_for(*, student: Student, term: Term | None) -> dict[int, str]:
+    choices = {d: Dismissal.AFTER_SESSION_2.value for d in range(5)}
+    if term is not None:
+        choices.update(DismissalChoice.objects.filter(student=student, term=term).values_list("weekday", "choice"))
+    return choices
+
+
+def child_week(student: Student, term: Term | None = None) -> ChildWeek:
+    """The weekly after-school timetable of one child (enrolled seats only).
+
+    Times come from `section_times` (the published timetable); until a section is placed it is
+    listed under `unscheduled` with its course, so families still see what the child takes.
+    """
+    term = term or term_for_student(student)
+    seats = list(
+        Enrollment.objects.filter(student=student, status="enrolled", section__term=term)
+        .select_related("section__course", "section__teacher")
+        .order_by("section__course__title")
+    )
+    times = section_times([s.section_id for s in seats])
+    dismissal = dismissal_for(student=student, term=term)
+    labels = dict(WEEKDAY_CHOICES)
+    days = [WeekDay(d, str(labels[d]), [], dismissal[d]) for d in range(5)]
+    unscheduled = []
+    for seat in seats:
+        meetings = times.get(seat.section_id, [])
+        if not meetings:
+            unscheduled.append(WeekItem(seat, None))
+        for meeting in meetings:
+            if 0 <= meeting.weekday <= 4:
+                days[meeting.weekday].items.append(WeekItem(seat, meeting))
+    for day in days:
+        day.items.sort(key=lambda i: (i.meeting.start or dt.time.min, i.meeting.session or 0))
+    return ChildWeek(days=days, unscheduled=unscheduled)
+
+
+def notices_for_student(*, student: Student, limit: int = 5) -> list[Notice]:
+    active_sections = Enrollment.objects.filter(student=student, status__in=ACTIVE).values("section_id")
+    return list(
+        Notice.objects.filter(school_id=student.school_id)
+        .filter(
+            Q(grade__isnull=True, section__isnull=True) | Q(grade=student.grade) | Q(section_id__in=active_sections)
+        )
+        .select_related("section__course")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class ChildPanel:
+    """Everything the parent sees for one child this term."""
+
+    child: Student
+    term: Term | None
+    windows: list[EnrollmentWindow]
+    window: EnrollmentWindow | None
+    preferences: list[Preference]
+    seats: list[Enrollment]
+    offers: list[Enrollment]
+    waiting: list[Enrollment]
+    week: ChildWeek
+    notices: list[Notice]
+    dismissal_choices: list[tuple[str, str]]
+
+    @property
+    def first_come_open(self) -> bool:
+        return self.window is not None and self.window.mode == "first_come" and self.window.is_open()
+
+    @property
+    def preference_open(self) -> bool:
+        return self.window is not None and self.window.mode == "preference" and self.window.is_open()
+
+
+def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
+    term = term_for_student(student)
+    windows = windows_for(school_id=student.school_id, term_id=term.pk) if term else []
+    window = window_shown(windows, now)
+    pref_window = next((w for w in reversed(windows) if w.mode == "preference" and w.phase(now) != "upcoming"), None)
+    preferences = (
+        list(
+            Preference.objects.filter(window=pref_window, student=student)
+            .select_related("section__course")
+            .order_by("rank")
+        )
+        if pref_window
+        else []
+    )
+    rows = list(
+        Enrollment.objects.filter(student=student, status__in=ACTIVE, section__term=term)
+        .select_related("section__course", "section__teacher")
+        .order_by("created_at", "id")
+    )
+    offers, waiting = [], []
+    for row in rows:
+        if row.status == "waitlisted":
+            if row.offer_pending(now):
+                offers.append(row)
+            elif row.offer_expires_at is None:
+                row.position = waitlist_position(row)
+                waiting.append(row)
+    return ChildPanel(
+        child=student,
+        term=term,
+        windows=windows,
+        window=window,
+        preferences=preferences,
+        seats=[r for r in rows if r.status == "enrolled"],
+        offers=offers,
+        waiting=waiting,
+        week=child_week(student, term),
+        notices=notices_for_student(student=student),
+        dismissal_choices=list(Dismissal.choices),
+    )
+
+
+def waiting_section_ids_for_family(*, actor: Actor) -> list[int]:
+    """Sections where the family's children wait: where a lapsed offer would move them up."""
+    if actor.family_id is None:
+        return []
+    return list(
+        Enrollment.objects.filter(student__family_id=actor.family_id, status="waitlisted")
+        .values_list("section_id", flat=True)
+        .distinct()
+    )
+
+
+def enrollment_get_for_parent(*, actor: Actor, student: Student, enrollment_id: Any) -> Enrollment:
+    """One of this child's rows, or 404."""
+    try:
+        return Enrollment.objects.select_related("section__course", "section__term").get(
+            pk=id_or_404(enrollment_id), student=student, student__family_id=actor.family_id
+        )
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+
+
+def enrollment_get_for_family(*, actor: Actor, enrollment_id: Any) -> Enrollment:
+    """A row of any of the acting parent's children (API), or 404."""
+    if actor.family_id is None:
+        raise Http404
+    try:
+        return Enrollment.objects.select_related("student", "section__course", "section__term").get(
+            pk=id_or_404(enrollment_id), student__family_id=actor.family_id
+        )
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Coordinator ---------------------------------------------------------------------------------
+
+
+def section_list_for_school(*, school: School, term: Term | None, now: dt.datetime) -> list[Section]:
+    if term is None:
+        return []
+    return list(
+        Section.objects.filter(term=term, course__school=school)
+        .select_related("course", "teacher")
+        .annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")),
+            offered=Count(
+                "enrollments", filter=Q(enrollments__status="waitlisted", enrollments__offer_expires_at__gt=now)
+            ),
+            waiting=Count(
+                "enrollments",
+                filter=Q(enrollments__status="waitlisted", enrollments__offer_expires_at__isnull=True),
+            ),
+        )
+        .order_by("course__kind", "course__title", "code")
+    )
+
+
+def section_get_for_school(*, school: School, section_id: Any) -> Section:
+    """A section of this school; another school's section is not found."""
+    try:
+        return Section.objects.select_related("course", "term", "teacher").get(
+            pk=id_or_404(section_id), course__school=school
+        )
+    except Section.DoesNotExist:
+        raise Http404 from None
+
+
+def roster_for_section(*, section: Section) -> dict[str, list[Enrollment]]:
+    rows = list(
+        Enrollment.objects.filter(section=section, status__in=ACTIVE)
+        .select_related("student__school_class")
+        .order_by("created_at", "id")
+    )
+    return {
+        "enrolled": sorted(
+            (r for r in rows if r.status == "enrolled"), key=lambda r: (r.student.grade, r.student.name)
+        ),
+        "waitlisted": [r for r in rows if r.status == "waitlisted"],
+    }
+
+
+def enrollment_get_for_school(*, school: School, section: Section, enrollment_id: Any) -> Enrollment:
+    try:
+        return Enrollment.objects.select_related("student").get(
+            pk=id_or_404(enrollment_id), section=section, section__course__school=school
+        )
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+
+
+def student_get_for_school(*, school: School, student_no: str) -> Student | None:
+    return Student.objects.filter(school=school, student_no=student_no.strip()[:30], on_roll=True).first()
+
+
+def window_list_for_school(*, school: School) -> list[EnrollmentWindow]:
+    return list(EnrollmentWindow.objects.filter(school=school).select_related("term").order_by("-opens_at", "-id"))
+
+
+def window_get_for_school(*, school: School, window_id: Any) -> EnrollmentWindow:
+    try:
+        return EnrollmentWindow.objects.get(pk=id_or_404(window_id), school=school)
+    except EnrollmentWindow.DoesNotExist:
+        raise Http404 from None
+
+
+def notice_list_for_school(*, school: School, limit: int = 20) -> list[Notice]:
+    return list(Notice.objects.filter(school=school).select_related("section__course").order_by("-created_at")[:limit])

@@ -1,27 +1,383 @@
-"""Parent, coordinator-roster and bureau pages (thin: selectors read, services write)."""
+"""Parent, coordinator and bureau pages (thin: selectors read, services write, permissions here)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import allow
 from accounts.models import Role
-from courses.selectors import school_get_for_coordinator
-from enrollment import selectors
+from config.errors import DomainError
+from courses.selectors import school_get_for_coordinator, term_current
+from enrollment import forms, selectors, services
+from enrollment.models import Enrollment, EnrollmentWindow
+
+
+def _refresh_offers(request: HttpRequest) -> None:
+    """Lazily pass on lapsed offers where the family's children wait (cheap when none are due)."""
+    services.offers_expire_due(section_ids=selectors.waiting_section_ids_for_family(actor=request.actor))
+
+
+def _fail(request: HttpRequest, error: DomainError) -> None:
+    messages.error(request, error.message())
+
+
+def _child_url(child) -> str:
+    return reverse("enrollment:child_detail", args=[child.pk])
+
+
+# --- Families ------------------------------------------------------------------------------------
 
 
 @allow(Role.PARENT)
+@require_GET
 def parent_home(request: HttpRequest) -> HttpResponse:
+    _refresh_offers(request)
+    now = timezone.now()
     children = selectors.student_list_for_parent(actor=request.actor)
-    return render(request, "enrollment/parent_home.html", {"children": children})
+    panels = [selectors.child_panel(student=child, now=now) for child in children]
+    return render(request, "enrollment/parent_home.html", {"children": children, "panels": panels})
 
 
 @allow(Role.PARENT)
+@require_GET
 def child_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    seats = child.enrollments.filter(status__in=["enrolled", "waitlisted"]).select_related("section__course")
-    return render(request, "enrollment/child_detail.html", {"child": child, "seats": seats})
+    _refresh_offers(request)
+    panel = selectors.child_panel(student=child, now=timezone.now())
+    return render(request, "enrollment/child_detail.html", {"child": child, "panel": panel})
+
+
+@allow(Role.PARENT)
+@require_GET
+def catalogue(request: HttpRequest, student_id: int) -> HttpResponse:
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    now = timezone.now()
+    term = selectors.term_for_student(child)
+    filter_form = forms.CatalogueFilterForm(request.GET or None)
+    items = selectors.catalogue_for_student(student=child, term=term, now=now, **filter_form.filters()) if term else []
+    windows = selectors.windows_for(school_id=child.school_id, term_id=term.pk) if term else []
+    window = selectors.window_shown(windows, now)
+    context = {
+        "child": child,
+        "term": term,
+        "items": items,
+        "filter_form": filter_form,
+        "window": window,
+        "first_come_open": bool(window and window.mode == "first_come" and window.is_open(now)),
+        "preference_open": bool(window and window.mode == "preference" and window.is_open(now)),
+        "form_key": uuid.uuid4().hex,
+    }
+    template = "enrollment/catalogue.html#catalogue" if request.htmx else "enrollment/catalogue.html"
+    return render(request, template, context)
+
+
+@allow(Role.PARENT)
+@require_POST
+def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
+    """First-come: one tap takes a seat if free; if full, the family is asked whether to wait."""
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    form = forms.EnrollForm(request.POST)
+    if not form.is_valid():
+        _fail(request, DomainError("bad_request"))
+        return redirect("enrollment:catalogue", child.pk)
+    section = selectors.section_get_for_student(student=child, section_id=form.cleaned_data["section"])
+    try:
+        result = services.enrollment_request(
+            student=child,
+            section=section,
+            by=request.user,
+            request=request,
+            waitlist=form.cleaned_data["waitlist"],
+            request_key=form.cleaned_data["key"] or "",
+        )
+    except DomainError as error:
+        _fail(request, error)
+        if error.code == "section_full":
+            return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
+        return redirect("enrollment:catalogue", child.pk)
+    row = result.enrollment
+    title = section.course.title
+    if result.replayed:
+        messages.info(request, _("This was already done: nothing was changed."))
+    elif row.status == Enrollment.Status.ENROLLED:
+        messages.success(request, _("%(child)s has a seat in “%(course)s”.") % {"child": child.name, "course": title})
+    else:
+        messages.success(
+            request,
+            _("%(child)s is on the waitlist for “%(course)s”. You will be offered a seat when one is free.")
+            % {"child": child.name, "course": title},
+        )
+    return redirect(_child_url(child))
+
+
+@allow(Role.PARENT)
+@require_POST
+def withdraw(request: HttpRequest, student_id: int, enrollment_id: int) -> HttpResponse:
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    row = selectors.enrollment_get_for_parent(actor=request.actor, student=child, enrollment_id=enrollment_id)
+    was_active = row.is_active
+    services.enrollment_withdraw(enrollment=row, by=request.user, request=request)
+    if was_active:
+        messages.success(request, _("“%(course)s” was given up.") % {"course": row.section.course.title})
+    else:
+        messages.info(request, _("This was already done: nothing was changed."))
+    return redirect(_child_url(child))
+
+
+@allow(Role.PARENT)
+@require_POST
+def offer_accept(request: HttpRequest, student_id: int, enrollment_id: int) -> HttpResponse:
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    row = selectors.enrollment_get_for_parent(actor=request.actor, student=child, enrollment_id=enrollment_id)
+    try:
+        services.offer_accept(enrollment=row, by=request.user, request=request)
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(child)s has a seat in “%(course)s”.") % {"child": child.name, "course": row.section.course.title},
+        )
+    return redirect(_child_url(child))
+
+
+@allow(Role.PARENT)
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest, student_id: int) -> HttpResponse:
+    """Rank up to N choices while the preference window is open; change them until it closes."""
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    now = timezone.now()
+    term = selectors.term_for_student(child)
+    window = (
+        selectors.window_open(
+            school_id=child.school_id, term_id=term.pk, mode=EnrollmentWindow.Mode.PREFERENCE, now=now
+        )
+        if term
+        else None
+    )
+    if window is None:
+        if request.method == "POST":
+            _fail(request, DomainError("window_closed"))
+            return redirect(_child_url(child))
+        return render(request, "enrollment/preferences.html", {"child": child, "window": None})
+    sections = [i.section for i in selectors.catalogue_for_student(student=child, term=term, now=now)]
+    current = list(window.preferences.filter(student=child).order_by("rank").values_list("section_id", flat=True))
+    form = forms.PreferenceForm(
+        request.POST or None, sections=sections, max_choices=window.max_choices, initial_ids=current
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.preferences_replace(
+                    student=child, window=window, section_ids=form.section_ids(), by=request.user, request=request
+                )
+            except DomainError as error:
+                _fail(request, error)
+            else:
+                messages.success(request, _("Your choices for %(child)s are saved.") % {"child": child.name})
+                return redirect(_child_url(child))
+        else:
+            _fail(request, DomainError("not_eligible"))
+    return render(request, "enrollment/preferences.html", {"child": child, "window": window, "form": form})
+
+
+@allow(Role.PARENT)
+@require_POST
+def dismissal(request: HttpRequest, student_id: int) -> HttpResponse:
+    """Flexible dismissal per weekday, saved with htmx (the fragment) or a plain form (redirect)."""
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    term = selectors.term_for_student(child)
+    form = forms.DismissalForm(request.POST)
+    saved = False
+    if term is None or not form.is_valid():
+        _fail(request, DomainError("bad_request"))
+    else:
+        services.dismissal_set(
+            student=child,
+            term=term,
+            weekday=form.cleaned_data["weekday"],
+            choice=form.cleaned_data["choice"],
+            by=request.user,
+            request=request,
+        )
+        saved = True
+    if not request.htmx:
+        if saved:
+            messages.success(request, _("Saved."))
+        return redirect(_child_url(child))
+    panel = selectors.child_panel(student=child, now=timezone.now())
+    return render(request, "enrollment/_panel.html#dismissal", {"panel": panel, "child": child, "saved": saved})
+
+
+# --- Coordinators ----------------------------------------------------------------------------------
+
+
+@allow(Role.COORDINATOR)
+@require_GET
+def school_enrollment(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    services.offers_expire_due(
+        section_ids=list(
+            Enrollment.objects.filter(section__course__school=school, status="waitlisted")
+            .values_list("section_id", flat=True)
+            .distinct()
+        )
+    )
+    term = term_current(school=school)
+    now = timezone.now()
+    sections = selectors.section_list_for_school(school=school, term=term, now=now)
+    context = {
+        "school": school,
+        "term": term,
+        "sections": sections,
+        "windows": selectors.window_list_for_school(school=school),
+        "notices": selectors.notice_list_for_school(school=school),
+        "notice_form": forms.NoticeForm(school=school, sections=sections),
+        "now": now,
+    }
+    return render(request, "enrollment/school_enrollment.html", context)
+
+
+@allow(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def window_edit(request: HttpRequest, school_id: int, window_id: int | None = None) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    window = selectors.window_get_for_school(school=school, window_id=window_id) if window_id is not None else None
+    form = forms.WindowForm(request.POST or None, instance=window, school=school)
+    if request.method == "POST" and form.is_valid():
+        services.window_save(school=school, by=request.user, data=form.cleaned_data, window=window, request=request)
+        messages.success(request, _("The enrollment window is saved."))
+        return redirect("enrollment:school_enrollment", school.pk)
+    return render(request, "enrollment/window_form.html", {"school": school, "window": window, "form": form})
+
+
+@allow(Role.COORDINATOR)
+@require_POST
+def notice_new(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    sections = selectors.section_list_for_school(school=school, term=term_current(school=school), now=timezone.now())
+    form = forms.NoticeForm(request.POST, school=school, sections=sections)
+    if form.is_valid():
+        grade, section = form.audience_value()
+        services.notice_publish(
+            school=school,
+            by=request.user,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            grade=grade,
+            section=section,
+            request=request,
+        )
+        messages.success(request, _("The notice is published."))
+    else:
+        _fail(request, DomainError("validation_error"))
+    return redirect("enrollment:school_enrollment", school.pk)
+
+
+@allow(Role.COORDINATOR)
+@require_GET
+def section_roster(request: HttpRequest, school_id: int, section_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    section = selectors.section_get_for_school(school=school, section_id=section_id)
+    services.offers_expire_due(section_ids=[section.pk])
+    context = {
+        "school": school,
+        "section": section,
+        "roster": selectors.roster_for_section(section=section),
+        "add_form": forms.RosterAddForm(),
+        "now": timezone.now(),
+    }
+    template = "enrollment/roster.html#roster" if request.htmx else "enrollment/roster.html"
+    return render(request, template, context)
+
+
+@allow(Role.COORDINATOR)
+@require_GET
+def roster_export(request: HttpRequest, school_id: int, section_id: int) -> HttpResponse:
+    """The section's roster and waitlist as an Excel workbook."""
+    from openpyxl import Workbook
+
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    section = selectors.section_get_for_school(school=school, section_id=section_id)
+    roster = selectors.roster_for_section(section=section)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Roster")[:31]
+    sheet.append([f"{school.name} · {section.course.title} · {section.code}"])
+    sheet.append([_("status"), _("name"), _("student number"), _("class"), _("since"), _("note")])
+    for rows in (roster["enrolled"], roster["waitlisted"]):
+        for row in rows:
+            sheet.append(
+                [
+                    str(row.get_status_display()),
+                    row.student.name,
+                    row.student.student_no,
+                    str(row.student.school_class),
+                    timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
+                    row.note,
+                ]
+            )
+    for column, width in zip("ABCDEF", (10, 12, 14, 14, 18, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="roster-{section.pk}.xlsx"'
+    book.save(response)
+    return response
+
+
+@allow(Role.COORDINATOR)
+@require_POST
+def roster_add(request: HttpRequest, school_id: int, section_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    section = selectors.section_get_for_school(school=school, section_id=section_id)
+    form = forms.RosterAddForm(request.POST)
+    if not form.is_valid():
+        _fail(request, DomainError("validation_error"))
+        return redirect("enrollment:section_roster", school.pk, section.pk)
+    student = selectors.student_get_for_school(school=school, student_no=form.cleaned_data["student_no"])
+    if student is None:
+        _fail(request, DomainError("not_found"))
+        return redirect("enrollment:section_roster", school.pk, section.pk)
+    try:
+        services.roster_add(
+            school=school,
+            section=section,
+            student=student,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("%(child)s was added.") % {"child": student.name})
+    return redirect("enrollment:section_roster", school.pk, section.pk)
+
+
+@allow(Role.COORDINATOR)
+@require_POST
+def roster_remove(request: HttpRequest, school_id: int, section_id: int, enrollment_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    section = selectors.section_get_for_school(school=school, section_id=section_id)
+    row = selectors.enrollment_get_for_school(school=school, section=section, enrollment_id=enrollment_id)
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        _fail(request, DomainError("validation_error"))
+    else:
+        services.roster_remove(enrollment=row, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        messages.success(request, _("%(child)s was removed.") % {"child": row.student.name})
+    return redirect("enrollment:section_roster", school.pk, section.pk)
+
+
+# --- Existing pages (pupil list, bureau) -----------------------------------------------------------
 
 
 @allow(Role.COORDINATOR)
@@ -32,10 +388,8 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     raw_class = request.GET.get("class", "").strip()
     if raw_class:
         if not raw_class.isdigit():
-            from django.http import Http404
-
             raise Http404
-        school_class = selectors.school_class_get(school=school, class_id=int(raw_class))
+        school_class = selectors.school_class_get(school=school, class_id=selectors.id_or_404(raw_class))
     query = request.GET.get("q", "").strip()[:30]
     pupils = selectors.student_list_for_school(school=school, school_class=school_class, query=query)
     context = {
@@ -51,6 +405,20 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 @allow(Role.BUREAU)
+@require_GET
 def bureau_home(request: HttpRequest) -> HttpResponse:
-    summary = selectors.district_summary_for_bureau(actor=request.actor)
-    return render(request, "enrollment/bureau_home.html", {"summary": summary, "small_cell": selectors.SMALL_CELL})
+    """District participation and attendance: aggregates only, cells under SMALL_CELL suppressed."""
+    from courses.models import School
+    from enrollment import stats
+
+    if not request.actor.district_ids:
+        raise Http404
+    ids = list(School.objects.filter(district_id__in=request.actor.district_ids).values_list("pk", flat=True))
+    data = stats.for_bureau(stats.school_stats(school_ids=ids))
+    context = {
+        "stats": data,
+        "school_count": len(ids),
+        "charts": stats.chart_data(data),
+        "small_cell": selectors.SMALL_CELL,
+    }
+    return render(request, "enrollment/bureau_home.html", context)

@@ -1,0 +1,581 @@
+"""Excel import of a school's teachers and rooms, and the shared workbook reader.
+
+Two steps, kept apart on purpose:
+
+1. `parse_*` reads the upload and returns rows and problems. It reads the database (to check
+   names and numbers) but never writes. Every problem names its spreadsheet row and column and
+   is translated when shown, so the same result reads in Chinese or English.
+2. `*_import` applies the rows in ONE transaction, and only when there is no problem at all:
+   a file with a single bad row changes nothing. Rows are upserted by a natural key (staff
+   number, room name, 学籍号), so importing the same file twice creates nothing new.
+
+openpyxl is imported inside the functions that need it (it costs start-up time otherwise).
+`enrollment.imports` reuses the reader for pupils.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.services import audit_record
+from config.errors import DomainError
+from courses.models import ROOM_FEATURES, Room, School, Teacher
+
+MAX_BYTES = 5 * 1024 * 1024  # the upload itself
+MAX_UNCOMPRESSED = 60 * 1024 * 1024  # what the .xlsx (a zip) unpacks to: refuses zip bombs
+MAX_ROWS = 5000  # data rows: a large school has about 3,000 pupils
+MAX_PROBLEMS = 300  # listed problems; the count says how many more there are
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PHONE_RE = re.compile(r"^1\d{10}$")
+LIST_SPLIT_RE = re.compile(r"[,，、;；/\s]+")
+
+MESSAGES: dict[str, Promise] = {
+    "no_file": _("Choose an Excel file (.xlsx) to upload."),
+    "not_xlsx": _("The file is not an Excel workbook (.xlsx). Save it as “Excel workbook (.xlsx)” and upload again."),
+    "too_large": _("The file is too large: at most %(max)s MB."),
+    "too_many_rows": _("The sheet has %(n)s data rows; at most %(max)s can be imported at once."),
+    "empty": _("The first sheet has no data rows under the headers."),
+    "merged": _("Cells %(range)s are merged. Unmerge them so that each cell holds one value."),
+    "missing_column": _("The column “%(name)s” is missing from the header row (row 1)."),
+    "unknown_column": _("The column “%(name)s” is not part of the template."),
+    "duplicate_column": _("The column “%(name)s” appears twice."),
+    "required": _("This cell must not be empty."),
+    "not_text": _("Expected text, found %(found)s."),
+    "not_integer": _("Expected a whole number, found “%(value)s”."),
+    "out_of_range": _("Expected a number from %(min)s to %(max)s, found %(value)s."),
+    "too_long": _("At most %(max)s characters."),
+    "bad_phone": _("“%(value)s” is not a mobile number (11 digits starting with 1)."),
+    "bad_choice": _("“%(value)s” is not one of: %(choices)s."),
+    "duplicate_in_file": _("“%(value)s” already appears in row %(first)s."),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file; `row` is the spreadsheet row (1 = headers, None = whole file)."""
+
+    code: str
+    text: Promise
+    row: int | None = None
+    column: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """In the language active when shown, not when parsed."""
+        return str(self.text) % self.params if self.params else str(self.text)
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(str(_("row %(n)s") % {"n": self.row}))
+        if self.column:
+            where.append(self.column)
+        return f"{' · '.join(where)}: {self.message}" if where else self.message
+
+
+def problem(code: str, *, row: int | None = None, column: str = "", messages: dict | None = None, **params) -> Problem:
+    text = (messages or {}).get(code) or MESSAGES[code]
+    return Problem(code=code, text=text, row=row, column=column, params=params)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import template. `header` is the Chinese header the template carries;
+    `aliases` are accepted too (English headers, common variants)."""
+
+    key: str
+    header: str
+    kind: str  # text | int | phone | list
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    max_length: int = 50
+    min_value: int | None = None
+    max_value: int | None = None
+    help: Promise | str = ""
+    example: str = ""
+
+
+@dataclass
+class ParseResult:
+    rows: list[dict[str, Any]] = field(default_factory=list)  # each has "_row": the spreadsheet row
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def add(self, p: Problem) -> None:
+        self.problems.append(p)
+
+    def sorted_problems(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: (p.row or 0, p.column))
+
+
+@dataclass
+class ImportResult:
+    """What an import did: problems (then nothing was written) or counts of what changed."""
+
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def shown_problems(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: (p.row or 0, p.column))[:MAX_PROBLEMS]
+
+    @property
+    def hidden_problems(self) -> int:
+        return max(0, len(self.problems) - MAX_PROBLEMS)
+
+
+# --- Reading a workbook ------------------------------------------------------------------------------
+
+
+def _norm_header(value: Any) -> str:
+    text = str(value if value is not None else "").replace("*", "").replace("＊", "")
+    text = text.replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", "", text).lower()
+
+
+def _found(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("a true/false value"))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return str(_("a date or time"))
+    return f"“{value}”"
+
+
+def _as_text(value: Any) -> str | None:
+    """Cell → text; numbers typed as numbers (学籍号, phones) become their digits. None if not text."""
+    if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        return str(int(value)) if value == int(value) else str(value)
+    return " ".join(str(value).split())
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        return int(value) if value == int(value) else None
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else None
+
+
+def _convert(column: Column, value: Any, row: int, result: ParseResult) -> Any:
+    """The typed value of one cell, or None after recording a problem (or when it is empty)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if column.required:
+            result.add(problem("required", row=row, column=column.header))
+        return None
+    if column.kind == "int":
+        number = _as_int(value)
+        if number is None:
+            result.add(problem("not_integer", row=row, column=column.header, value=_as_text(value) or _found(value)))
+            return None
+        lo, hi = column.min_value, column.max_value
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            result.add(problem("out_of_range", row=row, column=column.header, min=lo, max=hi, value=number))
+            return None
+        return number
+    text = _as_text(value)
+    if text is None:
+        result.add(problem("not_text", row=row, column=column.header, found=_found(value)))
+        return None
+    if column.kind == "phone":
+        digits = re.sub(r"[\s-]", "", text)
+        if not PHONE_RE.match(digits):
+            result.add(problem("bad_phone", row=row, column=column.header, value=text[:30]))
+            return None
+        return digits
+    if column.kind == "list":
+        return [part for part in LIST_SPLIT_RE.split(text) if part]
+    if len(text) > column.max_length:
+        result.add(problem("too_long", row=row, column=column.header, max=column.max_length))
+        return None
+    return text
+
+
+def _upload_bytes(upload: Any, result: ParseResult) -> bytes | None:
+    if upload is None:
+        result.add(problem("no_file"))
+        return None
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        result.add(problem("too_large", max=MAX_BYTES // (1024 * 1024)))
+        return None
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        result.add(problem("too_large", max=MAX_BYTES // (1024 * 1024)))
+        return None
+    if not data.startswith(b"PK\x03\x04"):
+        result.add(problem("not_xlsx"))
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        result.add(problem("not_xlsx"))
+        return None
+    if "xl/workbook.xml" not in names:
+        result.add(problem("not_xlsx"))
+        return None
+    if unpacked > MAX_UNCOMPRESSED:
+        result.add(problem("too_large", max=MAX_BYTES // (1024 * 1024)))
+        return None
+    return data
+
+
+def read_sheet(upload: Any, columns: list[Column]) -> ParseResult:
+    """Rows of the first sheet as {column key: typed value, "_row": n}; every problem found.
+
+    Row 1 holds the headers. Empty rows are skipped. Rows that touch merged cells are reported
+    (once per merged block) and not read further, so one merge does not produce a dozen errors.
+    """
+    result = ParseResult()
+    data = _upload_bytes(upload, result)
+    if data is None:
+        return result
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception:  # openpyxl raises many kinds on a damaged or foreign file
+        result.add(problem("not_xlsx"))
+        return result
+
+    if sheet.max_row - 1 > MAX_ROWS:
+        result.add(problem("too_many_rows", n=sheet.max_row - 1, max=MAX_ROWS))
+        return result
+
+    merged_rows: set[int] = set()
+    for block in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        result.add(problem("merged", row=block.min_row, range=block.coord))
+        merged_rows.update(range(block.min_row, block.max_row + 1))
+
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    by_name: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.header, column.key, *column.aliases):
+            by_name[_norm_header(name)] = column
+    positions: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = _norm_header(raw)
+        if not name:
+            continue
+        column = by_name.get(name)
+        if column is None:
+            result.add(problem("unknown_column", row=1, column=str(raw).strip(), name=str(raw).strip()))
+        elif column.key in positions:
+            result.add(problem("duplicate_column", row=1, column=column.header, name=column.header))
+        else:
+            positions[column.key] = index
+    for column in columns:
+        if column.required and column.key not in positions:
+            result.add(problem("missing_column", row=1, column=column.header, name=column.header))
+    if any(p.row == 1 for p in result.problems):
+        return result  # with the wrong headers every row would be misread
+
+    present = [c for c in columns if c.key in positions]
+    for number, values in enumerate(rows, start=2):
+        if number in merged_rows:
+            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        row: dict[str, Any] = {"_row": number}
+        for column in present:
+            index = positions[column.key]
+            row[column.key] = _convert(column, values[index] if index < len(values) else None, number, result)
+        result.rows.append(row)
+    if not result.rows and not result.problems:
+        result.add(problem("empty"))
+    return result
+
+
+def check_unique(result: ParseResult, key: str, header: str, *, normalise: Callable[[str], str] = str) -> None:
+    """A value that must be unique within the file: the second and later rows are problems."""
+    first: dict[str, int] = {}
+    for row in result.rows:
+        value = row.get(key)
+        if not value:
+            continue
+        norm = normalise(value)
+        if norm in first:
+            result.add(problem("duplicate_in_file", row=row["_row"], column=header, value=value, first=first[norm]))
+        else:
+            first[norm] = row["_row"]
+
+
+def choice_lookup(choices: Iterable[tuple[str, Any]], *, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """{accepted spelling (lower case) → key}: the key, the English and the Chinese label."""
+    lookup: dict[str, str] = {}
+    for key, label in choices:
+        lookup[str(key).lower()] = key
+        with translation.override("en"):
+            lookup[str(label).lower()] = key
+        with translation.override("zh-hans"):
+            lookup[str(label).lower()] = key
+    for spelling, key in (extra or {}).items():
+        lookup[spelling.lower()] = key
+    return lookup
+
+
+def choice_labels(choices: Iterable[tuple[str, Any]]) -> str:
+    return "、".join(str(label) for _key, label in choices)
+
+
+# --- Templates -------------------------------------------------------------------------------------
+
+
+def build_template(*, title: str, columns: list[Column]) -> bytes:
+    """An .xlsx with the header row (required columns starred), text-formatted cells where typing a
+    number would lose leading zeros, and a second sheet explaining each column with an example."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header + ("*" if column.required else ""))
+        cell.font = bold
+        if column.required:
+            cell.fill = fill
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
+        if column.kind in {"text", "phone", "list"}:
+            for row in range(2, 502):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet(str(_("Instructions"))[:31])
+    notes.append([str(_("column")), str(_("required")), str(_("what to enter")), str(_("example"))])
+    for cell in notes[1]:
+        cell.font = bold
+    for column in columns:
+        notes.append([column.header, str(_("yes")) if column.required else "", str(column.help), column.example])
+    notes.append([])
+    notes.append([str(_("Fill in the first sheet only, one row per line; do not merge cells or rename headers."))])
+    for letter, width in zip("ABCD", (16, 8, 70, 24), strict=True):
+        notes.column_dimensions[letter].width = width
+    for row in notes.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Teachers --------------------------------------------------------------------------------------
+
+TEACHER_COLUMNS = [
+    Column(
+        "staff_no",
+        "工号",
+        "text",
+        required=True,
+        aliases=("staff number", "staff no", "教工号"),
+        max_length=30,
+        help=_("The school's staff number; a teacher already on file with this number is updated."),
+        example="T0012",
+    ),
+    Column("name", "姓名", "text", required=True, aliases=("name",), help=_("Full name."), example="张丽"),
+    Column(
+        "phone",
+        "手机",
+        "phone",
+        aliases=("mobile phone", "phone", "手机号"),
+        help=_("Mobile number, 11 digits (optional)."),
+        example="13912345678",
+    ),
+    Column(
+        "subjects",
+        "学科",
+        "list",
+        aliases=("subjects", "subject"),
+        help=_("Subjects, separated by commas (optional)."),
+        example="数学，科学",
+    ),
+    Column(
+        "max_periods_week",
+        "每周课时上限",
+        "int",
+        aliases=("weekly limit", "max periods a week", "每周上限"),
+        min_value=0,
+        max_value=40,
+        help=_("Most after-school periods a week, 0–40 (optional; new teachers get 6)."),
+        example="6",
+    ),
+]
+
+
+def parse_teachers(*, school: School, upload: Any) -> ParseResult:
+    result = read_sheet(upload, TEACHER_COLUMNS)
+    check_unique(result, "staff_no", "工号")
+    for row in result.rows:
+        if row.get("subjects"):
+            row["subjects"] = [s[:20] for s in dict.fromkeys(row["subjects"])][:10]
+    return result
+
+
+def _teachers_apply(*, school: School, rows: list[dict[str, Any]], result: ImportResult) -> None:
+    existing = {t.staff_no: t for t in Teacher.objects.select_for_update().filter(school=school)}
+    for row in rows:
+        teacher = existing.get(row["staff_no"])
+        if teacher is None:
+            Teacher.objects.create(
+                school=school,
+                staff_no=row["staff_no"],
+                name=row["name"],
+                phone=row.get("phone") or "",
+                subjects=row.get("subjects") or [],
+                max_periods_week=6 if row.get("max_periods_week") is None else row["max_periods_week"],
+            )
+            result.created += 1
+            continue
+        # Empty optional cells leave what is on file alone.
+        changes = {"name": row["name"]}
+        if row.get("phone"):
+            changes["phone"] = row["phone"]
+        if row.get("subjects"):
+            changes["subjects"] = row["subjects"]
+        if row.get("max_periods_week") is not None:
+            changes["max_periods_week"] = row["max_periods_week"]
+        changed = [k for k, v in changes.items() if getattr(teacher, k) != v]
+        if changed:
+            for key in changed:
+                setattr(teacher, key, changes[key])
+            teacher.save(update_fields=changed)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+@transaction.atomic
+def teachers_import(*, school: School, upload: Any, by: Any = None) -> ImportResult:
+    """Parse, and when the whole file is good, upsert every teacher by staff number."""
+    parsed = parse_teachers(school=school, upload=upload)
+    return _apply(parsed, school=school, by=by, action="courses.import.teachers", apply=_teachers_apply)
+
+
+# --- Rooms -----------------------------------------------------------------------------------------
+
+ROOM_COLUMNS = [
+    Column(
+        "name",
+        "名称",
+        "text",
+        required=True,
+        aliases=("name", "room", "教室", "场地"),
+        help=_("The room's name; a room already on file with this name is updated."),
+        example="科学实验室",
+    ),
+    Column(
+        "capacity",
+        "容纳人数",
+        "int",
+        required=True,
+        aliases=("capacity", "容量", "人数"),
+        min_value=1,
+        max_value=500,
+        help=_("How many pupils fit, 1–500."),
+        example="40",
+    ),
+    Column(
+        "features",
+        "设施",
+        "list",
+        aliases=("features", "功能"),
+        help=_("What the room has, separated by commas (optional)."),
+        example="实验室，水池",
+    ),
+]
+
+
+def parse_rooms(*, school: School, upload: Any) -> ParseResult:
+    result = read_sheet(upload, ROOM_COLUMNS)
+    check_unique(result, "name", "名称")
+    lookup = choice_lookup(ROOM_FEATURES)
+    for row in result.rows:
+        features = []
+        for raw in row.get("features") or []:
+            key = lookup.get(raw.lower())
+            if key is None:
+                result.add(
+                    problem(
+                        "bad_choice", row=row["_row"], column="设施", value=raw, choices=choice_labels(ROOM_FEATURES)
+                    )
+                )
+            elif key not in features:
+                features.append(key)
+        row["features"] = sorted(features)
+    return result
+
+
+def _rooms_apply(*, school: School, rows: list[dict[str, Any]], result: ImportResult) -> None:
+    existing = {r.name: r for r in Room.objects.select_for_update().filter(school=school)}
+    for row in rows:
+        room = existing.get(row["name"])
+        if room is None:
+            Room.objects.create(school=school, name=row["name"], capacity=row["capacity"], features=row["features"])
+            result.created += 1
+        elif (room.capacity, sorted(room.features or [])) != (row["capacity"], row["features"]):
+            room.capacity, room.features = row["capacity"], row["features"]
+            room.save(update_fields=["capacity", "features"])
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+@transaction.atomic
+def rooms_import(*, school: School, upload: Any, by: Any = None) -> ImportResult:
+    """Parse, and when the whole file is good, upsert every room by name."""
+    parsed = parse_rooms(school=school, upload=upload)
+    return _apply(parsed, school=school, by=by, action="courses.import.rooms", apply=_rooms_apply)
+
+
+def _apply(parsed: ParseResult, *, school: School, by: Any, action: str, apply: Callable[..., None]) -> ImportResult:
+    result = ImportResult(problems=parsed.sorted_problems(), rows=len(parsed.rows))
+    if not parsed.ok:
+        return result
+    try:
+        with transaction.atomic():
+            apply(school=school, rows=parsed.rows, result=result)
+    except IntegrityError as exc:  # a concurrent edit took a name or number in the meantime
+        raise DomainError("conflict") from exc
+    audit_record(
+        action=action,
+        actor=by,
+        school_id=school.pk,
+        data={"rows": result.rows, "created": result.created, "updated": result.updated, **result.extra},
+    )
+    return result

@@ -1,0 +1,197 @@
+"""The ONLY code that decides whether a seat is free.
+
+Locking order, always the same so that two transactions never wait on each other in a circle:
+
+1. the pupil's row (the caller, `enrollment.services`, locks it before checking time clashes),
+2. the section's row (`section_lock` here),
+3. then check (count seats held) and write, in the same transaction.
+
+On PostgreSQL step 2 is `SELECT … FOR NO KEY UPDATE` on the section: every writer of one section
+queues there, so the count it reads cannot change before it writes (NO KEY: rows that merely
+reference the section, such as preferences, are not blocked by it). On SQLite the settings open every
+transaction with `BEGIN IMMEDIATE`, which takes the database's write lock up front, so the
+transaction is already alone (`select_for_update()` is a no-op there). The database constraint
+`enrollment_one_active_per_section` backs the rule "one active row per pupil and section".
+
+Seats held = enrolled rows + waitlisted rows holding an offer that has not expired yet. An expired
+offer is passed on here too, lazily, whenever a section is locked for a write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from config.errors import DomainError
+from courses.models import Section
+from enrollment.models import Enrollment, Student
+
+ACTIVE = (Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED)
+
+
+@dataclass
+class SectionChanges:
+    """What passing on did in one section: offers that expired and offers made (for the audit log)."""
+
+    expired: list[Enrollment] = field(default_factory=list)
+    offered: list[Enrollment] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    enrollment: Enrollment
+    created: bool
+    changes: SectionChanges = field(default_factory=SectionChanges)
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("enrollment.capacity must run inside transaction.atomic()")
+
+
+def held_q(now: datetime) -> Q:
+    """Rows that hold a seat at `now` (used by the readers to show seats left, never to decide)."""
+    return Q(status=Enrollment.Status.ENROLLED) | Q(status=Enrollment.Status.WAITLISTED, offer_expires_at__gt=now)
+
+
+def student_lock(student_id: int) -> Student:
+    """Step 1: lock the pupil's row (clash checks and idempotency keys are per pupil)."""
+    _require_transaction()
+    return Student.objects.select_for_update(no_key=True).get(pk=student_id)
+
+
+def section_lock(section_id: int) -> Section:
+    """Step 2: lock the section's row; every writer of this section waits here."""
+    _require_transaction()
+    return Section.objects.select_for_update(of=("self",), no_key=True).select_related("course").get(pk=section_id)
+
+
+def seats_held(section_id: int, *, now: datetime) -> int:
+    return Enrollment.objects.filter(held_q(now), section_id=section_id).count()
+
+
+def seats_free(section: Section, *, now: datetime) -> int:
+    return max(0, section.capacity - seats_held(section.pk, now=now))
+
+
+def pass_on(section: Section, *, now: datetime, offer_hours: int) -> SectionChanges:
+    """Expire offers that ran out, then offer every free seat to the next pupils on the waitlist.
+
+    The caller holds the section lock. A pupil whose offer expired leaves the waitlist (the family
+    may join it again); the seat goes to the next pupil in (created_at, id) order.
+    """
+    return _pass_on(section, now=now, offer_hours=offer_hours)[0]
+
+
+def _pass_on(section: Section, *, now: datetime, offer_hours: int) -> tuple[SectionChanges, int]:
+    """`pass_on`, also returning the seats still free afterwards (so the caller need not count again)."""
+    changes = SectionChanges()
+    due = list(
+        Enrollment.objects.filter(
+            section_id=section.pk, status=Enrollment.Status.WAITLISTED, offer_expires_at__lte=now
+        ).order_by("offer_expires_at", "id")
+    )
+    for row in due:
+        row.status = Enrollment.Status.WITHDRAWN
+        row.ended_at = now
+        row.end_reason = Enrollment.EndReason.OFFER_EXPIRED
+        row.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+        changes.expired.append(row)
+    free = seats_free(section, now=now)
+    if free:
+        waiting = list(
+            Enrollment.objects.filter(
+                section_id=section.pk, status=Enrollment.Status.WAITLISTED, offer_expires_at__isnull=True
+            ).order_by("created_at", "id")[:free]
+        )
+        expires = now + timedelta(hours=offer_hours)
+        for row in waiting:
+            row.offered_at = now
+            row.offer_expires_at = expires
+            row.save(update_fields=["offered_at", "offer_expires_at", "updated_at"])
+            changes.offered.append(row)
+        free -= len(waiting)
+    return changes, free
+
+
+def claim(
+    *,
+    student: Student,
+    section_id: int,
+    now: datetime,
+    offer_hours: int,
+    waitlist: bool = True,
+    source: str = Enrollment.Source.FIRST_COME,
+    note: str = "",
+    request_key: str = "",
+) -> Claim:
+    """Take a free seat, or else a waitlist place (or refuse with `section_full` if `waitlist` is False).
+
+    Returns the pupil's existing active row unchanged (created=False) if there is one.
+    """
+    section = section_lock(section_id)
+    # One read of the section's rows tells whether the pupil is already in, and whether offers are
+    # due or pupils wait; in the common case (nothing due, nobody waiting) nothing more is read.
+    state = Enrollment.objects.filter(section_id=section.pk).aggregate(
+        mine=Count("id", filter=Q(student_id=student.pk, status__in=ACTIVE)),
+        held=Count("id", filter=held_q(now)),
+        due=Count("id", filter=Q(status=Enrollment.Status.WAITLISTED, offer_expires_at__lte=now)),
+        waiting=Count("id", filter=Q(status=Enrollment.Status.WAITLISTED, offer_expires_at__isnull=True)),
+    )
+    if state["mine"]:
+        existing = Enrollment.objects.get(student_id=student.pk, section_id=section.pk, status__in=ACTIVE)
+        existing.section = section
+        return Claim(existing, created=False)
+    if state["due"] or state["waiting"]:
+        changes, free = _pass_on(section, now=now, offer_hours=offer_hours)
+    else:
+        changes, free = SectionChanges(), max(0, section.capacity - state["held"])
+    # After passing on, a free seat means nobody is waiting for it without an offer: it is the taker's.
+    if free > 0:
+        status = Enrollment.Status.ENROLLED
+    elif waitlist:
+        status = Enrollment.Status.WAITLISTED
+    else:
+        raise DomainError("section_full")
+    row = Enrollment.objects.create(
+        student_id=student.pk,
+        section_id=section.pk,
+        status=status,
+        source=source,
+        created_at=now,
+        note=note,
+        request_key=request_key,
+    )
+    row.section = section
+    return Claim(row, created=True, changes=changes)
+
+
+def offer_take(*, enrollment: Enrollment, now: datetime, offer_hours: int) -> tuple[bool, SectionChanges]:
+    """Turn a pending offer into a seat. False if the offer had already expired (and was passed on)."""
+    section = section_lock(enrollment.section_id)
+    enrollment.refresh_from_db()
+    if enrollment.offer_pending(now):
+        enrollment.status = Enrollment.Status.ENROLLED
+        enrollment.offer_expires_at = None
+        enrollment.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        return True, SectionChanges()
+    return False, pass_on(section, now=now, offer_hours=offer_hours)
+
+
+def release(*, enrollment: Enrollment, now: datetime, offer_hours: int, reason: str, note: str = "") -> SectionChanges:
+    """End an active row (seat, offer or waitlist place) and pass the freed seat on."""
+    section = section_lock(enrollment.section_id)
+    enrollment.refresh_from_db()
+    if not enrollment.is_active:
+        return SectionChanges()
+    enrollment.status = Enrollment.Status.WITHDRAWN
+    enrollment.ended_at = now
+    enrollment.end_reason = reason
+    enrollment.offer_expires_at = None  # a pending offer is given back; offered_at keeps the history
+    if note:
+        enrollment.note = note[:200]
+    enrollment.save(update_fields=["status", "ended_at", "end_reason", "offer_expires_at", "note", "updated_at"])
+    return pass_on(section, now=now, offer_hours=offer_hours)

@@ -1,0 +1,110 @@
+"""Forms for families and coordinators; every id in a form is checked against the acting user's scope."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, School, Section, Term
+from enrollment.models import Dismissal, EnrollmentWindow
+
+WEEKDAYS = [("", _("Any day")), ("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), ("4", _("Fri"))]
+
+
+class CatalogueFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", _("All kinds")), *Course.Kind.choices])
+    weekday = forms.ChoiceField(label=_("weekday"), required=False, choices=WEEKDAYS)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {"kind": "", "weekday": None}
+        weekday = self.cleaned_data.get("weekday")
+        return {"kind": self.cleaned_data.get("kind") or "", "weekday": int(weekday) if weekday else None}
+
+
+class EnrollForm(forms.Form):
+    section = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    waitlist = forms.BooleanField(required=False)
+    key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,64}$", required=False)
+
+
+class DismissalForm(forms.Form):
+    weekday = forms.TypedChoiceField(coerce=int, choices=[(d, d) for d in range(5)])
+    choice = forms.ChoiceField(choices=Dismissal.choices)
+
+
+class PreferenceForm(forms.Form):
+    """Rank up to `max_choices` sections: one select per rank (rank 1 is the first choice)."""
+
+    def __init__(self, *args, sections: list[Section], max_choices: int, initial_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", _("— none —"))] + [(str(s.pk), f"{s.course.title} · {s.code}") for s in sections]
+        for rank in range(1, max_choices + 1):
+            self.fields[f"rank_{rank}"] = forms.ChoiceField(
+                label=_("Choice %(rank)s") % {"rank": rank},
+                choices=options,
+                required=False,
+                initial=str(initial_ids[rank - 1]) if rank <= len(initial_ids) else "",
+            )
+
+    def section_ids(self) -> list[int]:
+        """The chosen ids in rank order, gaps closed (choice 1 empty and 2 set means 2 becomes 1)."""
+        ids = []
+        for name in sorted(self.fields, key=lambda n: int(n.split("_")[1])):
+            value = self.cleaned_data.get(name)
+            if value:
+                ids.append(int(value))
+        return ids
+
+
+class WindowForm(forms.ModelForm):
+    opens_at = forms.DateTimeField(label=_("opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(label=_("closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    class Meta:
+        model = EnrollmentWindow
+        fields = ["term", "mode", "opens_at", "closes_at", "max_choices", "offer_hours"]
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = Term.objects.filter(school=school)
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The window must close after it opens."))
+        return data
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=100)
+    body = forms.CharField(label=_("text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    audience = forms.ChoiceField(label=_("to"), choices=[("school", _("all families of the school"))])
+
+    def __init__(self, *args, school: School, sections: list[Section], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("school", _("all families of the school"))]
+        choices += [(f"grade:{g}", _("families of grade %(g)s") % {"g": g}) for g in school.grades]
+        choices += [(f"section:{s.pk}", f"{s.course.title} · {s.code}") for s in sections]
+        self.fields["audience"].choices = choices
+        self._sections = {s.pk: s for s in sections}
+
+    def audience_value(self) -> tuple[int | None, Section | None]:
+        value = self.cleaned_data["audience"]
+        if value.startswith("grade:"):
+            return int(value.split(":")[1]), None
+        if value.startswith("section:"):
+            return None, self._sections[int(value.split(":")[1])]
+        return None, None
+
+
+class RosterAddForm(forms.Form):
+    student_no = forms.CharField(label=_("student number"), max_length=30)
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=200)

@@ -1,0 +1,25 @@
+"""Background jobs for enrollment (run by `manage.py db_worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def offers_expire() -> int:
+    """Pass on every waitlist offer that was not accepted in time; returns how many expired.
+
+    Queued for the moment each offer expires (see `services._schedule_expiry`); reads and writes
+    also pass offers on lazily, so a late or missing worker only delays, never loses, an offer.
+    """
+    from enrollment.services import offers_expire_due
+
+    return offers_expire_due()
+
+
+@task()
+def allocation_run(run_id: int) -> str:
+    """Compute one AllocationRun (ours + three baselines + explanations); its state is on the run's row."""
+    from enrollment.allocation_services import allocation_run_execute
+
+    return allocation_run_execute(run_id=run_id)

@@ -1,0 +1,135 @@
+"""API shapes of partner courses, host requests, providers and travel times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class PartnerCourseIn(Schema):
+    title: str = Field(..., max_length=100)
+    title_en: str = Field("", max_length=100)
+    description: str
+    kind: str
+    grades: list[int]
+    group_size: int = Field(..., ge=1, le=60)
+    meetings_per_week: int = Field(1, ge=1, le=5)
+    materials: str = ""
+    room_features: list[str] = []
+    fee_per_class_hour: Decimal = Decimal("0")
+
+
+class ReviewIn(Schema):
+    comment: str = ""
+
+
+class PartnerCourseOut(Schema):
+    id: int
+    provider_id: int
+    provider: str
+    title: str
+    title_en: str
+    description: str
+    kind: str
+    grades: list[int]
+    group_size: int
+    meetings_per_week: int
+    materials: str
+    room_features: list[str]
+    fee_per_class_hour: Decimal
+    status: str
+    offered: bool
+    approved_at: datetime | None
+
+
+class ReviewStepOut(Schema):
+    action: str
+    by: str | None
+    at: datetime
+    comment: str
+
+
+class PartnerCourseDetailOut(PartnerCourseOut):
+    reviews: list[ReviewStepOut]
+
+
+class OfferOut(Schema):
+    id: int
+    provider_id: int
+    provider: str
+    title: str
+    title_en: str
+    description: str
+    kind: str
+    grades: list[int]
+    group_size: int
+    meetings_per_week: int
+    materials: str
+    room_features: list[str]
+    fee_per_class_hour: Decimal
+
+
+class HostRequestIn(Schema):
+    partner_course_id: int
+    term_id: int | None = None
+    sections: int = Field(1, ge=1, le=10)
+    preferred_weekdays: list[int] = []
+    note: str = Field("", max_length=300)
+
+
+class AcceptIn(Schema):
+    teacher_id: int | None = None
+    note: str = Field("", max_length=300)
+
+
+class DeclineIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class HostRequestOut(Schema):
+    id: int
+    partner_course_id: int
+    partner_course: str
+    provider_id: int
+    school_id: int
+    school: str
+    term_id: int
+    sections: int
+    preferred_weekdays: list[int]
+    note: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+    teacher_id: int | None
+    course_id: int | None
+
+
+class SchoolRefOut(Schema):
+    id: int
+    name: str
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+    kind: str
+    qualification_status: str
+    qualification_expires: date | None
+    qualified: bool
+    served_schools: list[SchoolRefOut] = []
+    reachable_schools: list[SchoolRefOut] | None = None
+
+
+class TravelTimeIn(Schema):
+    from_school_id: int
+    to_school_id: int
+    minutes: int | None = Field(None, ge=0, le=600)
+
+
+class TravelTimeOut(Schema):
+    from_school_id: int
+    to_school_id: int
+    minutes: int

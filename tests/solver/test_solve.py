@@ -1,0 +1,63 @@
+"""Entry points: cancellation, hints, pins with meeting numbers, and the district decomposition."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from scheduling.solver.check import check
+from scheduling.solver.domain import Pin, Problem
+from scheduling.solver.solve import solve, solve_district, solve_many
+from scheduling.solver.synth import synthetic_district, synthetic_school
+
+from .conftest import problem, room, section, slots, teacher
+
+
+def test_cancel_stops_the_search_and_returns_best_so_far():
+    p = synthetic_school(3)
+    cancel = threading.Event()
+    seen: list[float] = []
+    threading.Timer(1.0, cancel.set).start()
+    t0 = time.monotonic()
+    sol = solve(p, time_limit=60, workers=1, seed=0, cancel=cancel,
+                progress=lambda best, bound, el: seen.append(best))  # fmt: skip
+    assert time.monotonic() - t0 < 30  # far below the 60 s limit
+    assert sol.status in ("cancelled", "optimal")
+    if sol.placements:
+        assert check(p, sol.placements).hard == 0
+
+
+def test_cancel_callable():
+    p = synthetic_school(4)
+    sol = solve(p, time_limit=60, workers=1, cancel=lambda: True)
+    assert sol.status in ("cancelled", "optimal", "feasible")
+
+
+def test_pins_keep_their_meeting_number():
+    p = problem(slots(days=3), [room("R1"), room("R2")], [teacher("w"), teacher("l")],
+                [section("a", n=2)],
+                pins=(Pin("a", 1, slot="A00"), Pin("a", 0, room="R2", teacher="l")))  # fmt: skip
+    sol = solve(p, time_limit=5, seed=0)
+    got = {q.meeting: q for q in sol.placements}
+    assert got[1].slot == "A00" and got[0].room == "R2" and got[0].teacher == "l"
+    assert check(p, sol.placements).hard == 0
+
+
+def test_hint_from_previous_is_used_and_rescored():
+    p = synthetic_school(5, n_sections=12, n_teachers=6, n_rooms=6)
+    first = solve(p, time_limit=3, seed=0)
+    again = solve(p, time_limit=3, seed=1, hint=first)
+    assert again.placements and again.cost is not None and again.cost <= first.cost + 2
+
+
+def test_solve_many_and_district():
+    d = synthetic_district(1, n_schools=3, n_partners=2, per_school=10)
+    sol = solve_district(d, time_limit=20, workers=1, processes=2, seed=0)
+    assert sol.placements and sol.hard_violations == 0, sol.status
+    res = check(d, sol.placements)
+    assert res.hard == 0 and sol.cost == res.cost
+    schools = [Problem(s.slots, s.rooms, s.teachers, s.sections)
+               for s in (synthetic_school(7, school="X", n_sections=6, n_teachers=8),
+                         synthetic_school(8, school="Y", n_sections=6, n_teachers=8))]  # fmt: skip
+    sols = solve_many(schools, time_limit=4)
+    assert all(s.placements and s.hard_violations == 0 for s in sols)
