@@ -11,4 +11,4 @@ def roles(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_homes": []}
-    return {"nav_homes": home_links(actor_for(user))}
+    return {"nav_homes": home_links(actor_for(user), is_staff=user.is_staff)}

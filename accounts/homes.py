@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.access import Actor
 from accounts.models import Role
@@ -10,8 +11,8 @@ from accounts.models import Role
 ROLE_ORDER = [Role.COORDINATOR, Role.BUREAU, Role.PARTNER_TEACHER, Role.TEACHER, Role.PARENT]
 
 
-def home_links(actor: Actor) -> list[tuple[str, str]]:
-    """(label, url) for every home page the actor may use, most specific role first."""
+def home_links(actor: Actor, *, is_staff: bool = False) -> list[tuple[str, str]]:
+    """(label, url) for every home page the actor may use, most specific role first (admin last)."""
     links: list[tuple[str, str]] = []
     labels = dict(Role.choices)
     for role in ROLE_ORDER:
@@ -28,4 +29,6 @@ def home_links(actor: Actor) -> list[tuple[str, str]]:
             links.append((str(labels[role]), reverse("courses:teacher_home")))
         elif role == Role.PARENT:
             links.append((str(labels[role]), reverse("enrollment:parent_home")))
+    if is_staff:
+        links.append((gettext("Administration"), reverse("admin:index")))
     return links

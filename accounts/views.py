@@ -33,7 +33,7 @@ set_language_view = public(django_set_language)
 @authenticated
 def home(request: HttpRequest) -> HttpResponse:
     """Send a one-role user straight to their page; a user with several roles picks one."""
-    links = home_links(request.actor)
+    links = home_links(request.actor, is_staff=request.user.is_staff)
     if len(links) == 1:
         return redirect(links[0][1])
     return render(request, "accounts/home.html", {"links": links})

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs (Swagger UI) from our own static files, not a CDN
     "django_htmx",
     "template_partials.apps.SimpleAppConfig",
     "django_tasks",

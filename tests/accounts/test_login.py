@@ -95,3 +95,11 @@ def test_logout_needs_post_and_password_change_works(client, world):
 def test_pages_need_login(client, world):
     response = client.get(reverse("enrollment:parent_home"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_staff_without_a_role_lands_in_the_admin(client, world):
+    world.users.nobody.is_staff = True
+    world.users.nobody.save()
+    client.force_login(world.users.nobody)
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and response.url == reverse("admin:index")

@@ -60,3 +60,17 @@ def test_language_switch_to_english_and_keyboard_use(desk_page, live_server, wor
     assert page.evaluate("document.activeElement.name") == "username"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "password"
+
+
+def test_api_docs_render_from_our_own_files(desk_page, live_server, world):
+    page = desk_page
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url))
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Kehou" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.get_by_text("/api/v1/auth/token").first.is_visible()
+    assert outside == []
+    assert not [e for e in console_errors if "Content Security Policy" in e]
