@@ -22,6 +22,7 @@ from enrollment.models import (
     Preference,
     Student,
 )
+from scheduling.selectors import published_meetings
 
 # Bureau views never show a cell describing fewer pupils than this (re-identification risk).
 SMALL_CELL = 10
@@ -159,12 +160,15 @@ def section_times(section_ids: Iterable[int]) -> dict[int, list[Meeting]]:
     """The weekly meetings of each section from the *published* timetable; unknown sections are absent.
 
     This is the one place the enrollment side learns when a section meets (clash checks, the
-    catalogue's days and times, `child_week`). Until the scheduling app publishes placements no
-    section has known times, so nothing clashes. The timetable work fills this from the published
+    catalogue's days and times, `child_week`). Sections of a school without a published timetable have no
+    known times, so nothing clashes with them. Filled from the published
     `scheduling.Placement` rows: one Meeting(weekday, slot.start, slot.end, slot.session, room.name)
     per placement of a published timetable.
     """
-    return {}
+    return {
+        section_id: [Meeting(m.weekday, m.start, m.end, m.session, m.room) for m in meetings]
+        for section_id, meetings in published_meetings(section_ids).items()
+    }
 
 
 def meetings_clash(a: Iterable[Meeting], b: Iterable[Meeting]) -> bool:

@@ -284,3 +284,34 @@ def test_notices_reach_the_right_families(shop, world):
     assert titles == {"全校通知", "三年级", "机器人社团"}
     with pytest.raises(DomainError):
         services.notice_publish(school=school, by=coord, title="x", body="y", section=shop.other_school)
+
+
+def test_a_published_timetable_drives_the_clash_check(shop, world):
+    """No monkeypatch: seats clash through the school's published placements, drafts are ignored."""
+    from courses.models import Room, Slot
+    from scheduling.models import Placement, Timetable
+
+    monday_1 = Slot.objects.get(school=world.school_a, weekday=0, session=1)
+    tuesday_1 = Slot.objects.get(school=world.school_a, weekday=1, session=1)
+    room = Room.objects.filter(school=world.school_a).first()
+    teacher = world.section_a.teacher
+
+    def timetable(status: str, version: int, chess_slot) -> None:
+        when = timezone.now() if status == "published" else None
+        tt = Timetable.objects.create(
+            school=world.school_a, term=shop.term, version=version, status=status, published_at=when
+        )
+        Placement.objects.create(timetable=tt, section=shop.robot, meeting=0, slot=monday_1, room=room, teacher=teacher)
+        Placement.objects.create(
+            timetable=tt, section=shop.chess, meeting=0, slot=chess_slot, room=room, teacher=teacher
+        )
+
+    timetable("draft", 1, monday_1)  # a draft that would clash is not what families see
+    timetable("published", 2, tuesday_1)
+    seat = _request(shop, shop.child, shop.chess)
+    assert seat.enrolled  # robot is Monday, chess Tuesday in the published version
+    services.enrollment_withdraw(enrollment=seat.enrollment, by=None)
+    Placement.objects.filter(timetable__status="published", section=shop.chess).update(slot=monday_1)
+    with pytest.raises(DomainError) as caught:
+        _request(shop, shop.child, shop.chess)
+    assert caught.value.code == "time_clash" and caught.value.fields == {"clashes_with": shop.robot.pk}
