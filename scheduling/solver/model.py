@@ -381,31 +381,57 @@ HARD_RULES = [
 
 
 def add_teacher_load_balance(mdl: Model) -> None:
-    """After-school hours are spread fairly over a school's teachers (max minus min load)."""
+    """After-school hours are spread fairly over a school's teachers (max minus min load).
+
+    The loads are those of every teacher who could teach at the school (as the checker counts
+    them), also teachers left off every shortlist (load 0). The spread is a variable bounded
+    below by ``ceil(total / n) - floor(total / n)``, so the objective bound starts on the
+    checker's scale instead of at ``-total``.
+    """
     p = mdl.problem
     if not weight("teacher_load_balance", p.weights):
         return
+    kidx = mdl.index["teacher"]
     by_school: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(p.sections):
         by_school[s.school].append(i)
     for school, secs in by_school.items():
-        load: dict[int, list[Any]] = defaultdict(list)
+        ids: set[str] = set()
+        for i in secs:
+            ids |= eligible_teacher_ids(p.sections[i], p.teachers)
+        if len(ids) < 2:  # the checker's condition, on the same set of teachers
+            continue
+        cands = {kidx[k] for k in ids if k in kidx}
+        load: dict[int, list[Any]] = {k: [] for k in sorted(cands)}
         for i in secs:
             for k in mdl.teachers_of[i]:
-                load[k].append(p.sections[i].meetings_per_week * mdl.tk[i, k])
-        if len(load) < 2:
-            continue
+                if k in load:
+                    load[k].append(p.sections[i].meetings_per_week * mdl.tk[i, k])
         top = sum(p.sections[i].meetings_per_week for i in secs)
+        n = len(ids)
+        # every meeting of the school goes to one of these teachers (or to an unqualified pinned
+        # one, a hard violation): the maximum is at least the mean and the minimum at most it
+        mean_hi, mean_lo = -(-top // n), top // n
+        loads = []
+        for k, terms in load.items():
+            v = mdl.cp.new_int_var(0, min(top, sum(p.sections[i].meetings_per_week for i in secs
+                                                   if k in mdl.teachers_of[i])),
+                                   f"load(school={school},k={k})")  # fmt: skip
+            mdl.cp.add(v == sum(terms))
+            loads.append(v)
+        if len(cands) < len(ids):  # an eligible id that is not in the problem: load 0, as checked
+            loads.append(mdl.cp.new_constant(0))
+        # exactly the largest and the smallest load, so every solution's objective is its cost
         hi = mdl.cp.new_int_var(0, top, f"load_max(school={school})")
         lo = mdl.cp.new_int_var(0, top, f"load_min(school={school})")
-        for terms in load.values():
-            mdl.cp.add(hi >= sum(terms))
-            mdl.cp.add(lo <= sum(terms))
-        # every meeting goes to one of these teachers: the maximum is at least the mean and the
-        # minimum at most the mean (valid cuts that CP-SAT's relaxation does not see by itself)
-        mdl.cp.add(hi * len(load) >= top)
-        mdl.cp.add(lo * len(load) <= top)
-        mdl.penalise("teacher_load_balance", hi - lo)
+        mdl.cp.add_max_equality(hi, loads)
+        mdl.cp.add_min_equality(lo, loads)
+        if not mdl.explain:  # qualified teachers only: every meeting is counted here
+            mdl.cp.add(hi >= mean_hi)
+            mdl.cp.add(lo <= mean_lo)
+        spread = mdl.cp.new_int_var(0, top, f"load_spread(school={school})")
+        mdl.cp.add(spread == hi - lo)
+        mdl.penalise("teacher_load_balance", spread)
 
 
 def _by_day(mdl: Model, i: int) -> dict[int, list[Any]]:
@@ -427,7 +453,7 @@ def add_meetings_spread(mdl: Model) -> None:
             if len(terms) < 2:
                 continue
             extra = mdl.cp.new_int_var(0, len(terms), f"same_day_extra(s={i},d={d})")
-            mdl.cp.add(extra >= sum(terms) - 1)
+            mdl.cp.add_max_equality(extra, [sum(terms) - 1, 0])
             mdl.penalise("meetings_spread", extra)
 
 
@@ -447,8 +473,8 @@ def add_club_band_spread(mdl: Model) -> None:
                 days[d].extend(terms)
         for d, terms in days.items():
             if len(terms) > cap:
-                over = mdl.cp.new_int_var(0, total, f"club_band_over(g={g},d={d})")
-                mdl.cp.add(over >= sum(terms) - cap)
+                over = mdl.cp.new_int_var(0, len(terms), f"club_band_over(g={g},d={d})")
+                mdl.cp.add_max_equality(over, [sum(terms) - cap, 0])
                 mdl.penalise("club_band_spread", over)
 
 
@@ -475,11 +501,16 @@ def add_room_stability(mdl: Model) -> None:
         uses = []
         for r in mdl.rooms_of[i]:
             u = mdl.cp.new_bool_var(f"uses_room(s={i},r={r})")
-            for t in mdl.slots_of[i]:
-                mdl.cp.add_implication(mdl.z[i, t, r], u)
+            zs = [mdl.z[i, t, r] for t in mdl.slots_of[i]]
+            for v in zs:
+                mdl.cp.add_implication(v, u)
+            mdl.cp.add_bool_or([*zs, ~u])  # used exactly when some meeting is there
             uses.append(u)
-        mdl.cp.add(sum(uses) >= 1)  # valid, and it tightens the bound
-        mdl.penalise("room_stability", sum(uses) - 1)
+        # a non-negative variable, not ``sum(uses) - 1``: CP-SAT's bound then never counts the
+        # constant -1 per section (which made the reported bound negative)
+        extra = mdl.cp.new_int_var(0, max(0, len(uses) - 1), f"extra_rooms(s={i})")
+        mdl.cp.add_max_equality(extra, [sum(uses) - 1, 0])
+        mdl.penalise("room_stability", extra)
 
 
 def add_minimal_change(mdl: Model) -> None:
@@ -499,6 +530,7 @@ def add_minimal_change(mdl: Model) -> None:
         kept = mdl.cp.new_bool_var(f"kept_previous(n={n},s={i},t={t},r={r},k={k})")
         mdl.cp.add_implication(kept, mdl.z[i, t, r])
         mdl.cp.add_implication(kept, mdl.tk[i, k])
+        mdl.cp.add_bool_or([kept, ~mdl.z[i, t, r], ~mdl.tk[i, k]])
         mdl.penalise("minimal_change", 1 - kept)
 
 
@@ -513,10 +545,10 @@ def add_min_working_days(mdl: Model) -> None:
         used = []
         for d, terms in _by_day(mdl, i).items():
             u = mdl.cp.new_bool_var(f"day_used(s={i},d={d})")
-            mdl.cp.add(u <= sum(terms))
+            mdl.cp.add_max_equality(u, terms)
             used.append(u)
         short = mdl.cp.new_int_var(0, s.min_days, f"days_short(s={i})")
-        mdl.cp.add(short >= s.min_days - sum(used))
+        mdl.cp.add_max_equality(short, [s.min_days - sum(used), 0])
         mdl.penalise("min_working_days", short)
 
 
@@ -546,8 +578,11 @@ def add_isolated_lectures(mdl: Model) -> None:
             for nb in ((d, k - 1), (d, k + 1)):
                 if nb in occ:
                     e = e - sum(occ[nb])
-            iso = mdl.cp.new_bool_var(f"isolated(g={g},d={d},k={k})")
-            mdl.cp.add(iso >= e)
+            iso = mdl.cp.new_int_var(0, len(terms), f"isolated(g={g},d={d},k={k})")
+            # a group meets at most once per cell (group_clash), so max(0, e) is 0 or 1 and
+            # equals the checker's "isolated" for that cell (an integer, so that an explanation
+            # that drops group_clash is not made infeasible here)
+            mdl.cp.add_max_equality(iso, [e, 0])
             mdl.penalise("isolated_lectures", iso)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 from scheduling.solver.check import check
 from scheduling.solver.domain import Pin, Problem
@@ -20,7 +21,7 @@ def test_cancel_stops_the_search_and_returns_best_so_far():
     threading.Timer(1.0, cancel.set).start()
     t0 = time.monotonic()
     sol = solve(p, time_limit=60, workers=1, seed=0, cancel=cancel,
-                progress=lambda best, bound, el: seen.append(best))  # fmt: skip
+                progress=lambda best, bound, el, seen=seen: seen.append(best))  # fmt: skip
     assert time.monotonic() - t0 < 30  # far below the 60 s limit
     assert sol.status in ("cancelled", "optimal")
     if sol.placements:
@@ -61,3 +62,44 @@ def test_solve_many_and_district():
                          synthetic_school(8, school="Y", n_sections=6, n_teachers=8))]  # fmt: skip
     sols = solve_many(schools, time_limit=4)
     assert all(s.placements and s.hard_violations == 0 for s in sols)
+
+
+def test_objective_is_the_checkers_cost_so_the_bound_is_comparable():
+    # the objective has no offset and every penalty equals its rule's count: the bound is a
+    # lower bound of the checker's cost, and progress reports on the same scale
+    p = synthetic_school(1)
+    seen: list[tuple[float, float]] = []
+    sol = solve(p, time_limit=60, workers=2, seed=0, progress=lambda best, bound, el: seen.append((best, bound)))
+    assert sol.hard_violations == 0 and sol.bound is not None and sol.cost is not None
+    assert 0 <= sol.bound <= sol.cost
+    assert all(0 <= bound <= best for best, bound in seen)
+    assert seen[-1][0] == sol.cost  # the last improving solution is the one returned
+    if sol.status == "optimal":
+        assert sol.bound == sol.cost
+
+
+def test_first_solution_objective_equals_checker_cost_for_every_soft_rule():
+    # a first (far from optimal) timetable: the penalty variables must equal the checker's counts
+    # there too, not only at the optimum; every soft rule switched on, with a previous timetable
+    base = synthetic_school(2, n_sections=16, n_teachers=8, n_rooms=10)
+    secs = tuple(replace(s, min_days=2) if s.meetings_per_week == 2 else s for s in base.sections)
+    weights = {"isolated_lectures": 2, "room_capacity": 1}
+    p = replace(base, sections=secs, weights=weights)
+    prev = solve(p, time_limit=10, seed=3)
+    p = replace(p, previous=prev)
+    for hint in (None, ()):  # from the previous timetable, and from nothing (every rule costs)
+        seen: list[float] = []
+        sol = solve(p, time_limit=10, seed=0, stop_after_first_solution=True, hint=hint,
+                    progress=lambda best, bound, el, seen=seen: seen.append(best))  # fmt: skip
+        assert sol.placements and sol.hard_violations == 0
+        assert seen and seen[-1] == sol.cost, (seen, sol.cost_by_rule)
+    assert len(sol.cost_by_rule) >= 6, sol.cost_by_rule  # the test does exercise the rules
+
+
+def test_district_is_feasible_and_its_bound_below_its_cost():
+    d = synthetic_district(2, n_schools=4, n_partners=2, per_school=12)
+    costs: list[float] = []
+    sol = solve_district(d, time_limit=20, workers=1, processes=2, seed=0,
+                         progress=lambda cost, bound, el: costs.append(cost))  # fmt: skip
+    assert sol.placements and sol.hard_violations == 0 and costs
+    assert sol.bound is not None and 0 <= sol.bound <= sol.cost
