@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, School, Section, Term
-from enrollment.models import Dismissal, EnrollmentWindow
+from enrollment.models import Dismissal, EnrollmentWindow, PriorityGroup
 
 WEEKDAYS = [("", _("Any day")), ("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), ("4", _("Fri"))]
 
@@ -61,16 +63,58 @@ class WindowForm(forms.ModelForm):
     opens_at = forms.DateTimeField(label=_("opens"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = forms.DateTimeField(label=_("closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
+    priority_order = forms.CharField(
+        label=_("priority group order"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Highest priority first, separated by commas, e.g. 残疾, 留守儿童, 家庭困难, 随迁子女, 双职工. "
+            "Empty: the district's default order. Fixed once the window opens."
+        ),
+    )
+
     class Meta:
         model = EnrollmentWindow
-        fields = ["term", "mode", "opens_at", "closes_at", "max_choices", "offer_hours"]
+        fields = [
+            "term",
+            "mode",
+            "opens_at",
+            "closes_at",
+            "max_choices",
+            "offer_hours",
+            "max_seats",
+            "priority_order",
+            "missed_first_choice_bonus",
+            "head_start_hours",
+        ]
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["term"].queryset = Term.objects.filter(school=school)
+        labels = dict(PriorityGroup.choices)
+        if self.instance.pk and self.instance.priority_order:
+            self.initial["priority_order"] = ", ".join(str(labels.get(k, k)) for k in self.instance.priority_order)
         for name in ("opens_at", "closes_at"):
             self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+    def clean_priority_order(self) -> list[str]:
+        """Accept the groups' Chinese or English names or keys; refuse unknown and repeated ones."""
+        raw = self.cleaned_data.get("priority_order") or ""
+        by_name = {str(label).lower(): key for key, label in PriorityGroup.choices}
+        by_name.update({key: key for key in PriorityGroup.values})
+        order: list[str] = []
+        for part in (p.strip() for p in re.split(r"[,，、;；\s]+", raw) if p.strip()):
+            key = by_name.get(part.lower())
+            if key is None:
+                known = "、".join(str(label) for _key, label in PriorityGroup.choices)
+                raise forms.ValidationError(
+                    _("Unknown priority group “%(name)s”. Use: %(known)s.") % {"name": part, "known": known}
+                )
+            if key in order:
+                raise forms.ValidationError(_("“%(name)s” is listed twice.") % {"name": part})
+            order.append(key)
+        return order
 
     def clean(self):
         data = super().clean()

@@ -452,9 +452,17 @@ def window_save(
     if data["term"].school_id != school.pk or (window is not None and window.school_id != school.pk):
         raise DomainError("not_found")
     created = window is None
+    rules = ("max_seats", "priority_order", "missed_first_choice_bonus", "head_start_hours")
+    stored = None if created else EnrollmentWindow.objects.select_for_update().get(pk=window.pk)
+    if stored is not None and stored.opens_at <= timezone.now():  # (a ModelForm already changed `window`)
+        changed = [name for name in rules if name in data and data[name] != getattr(stored, name)]
+        if changed:
+            # Families rank knowing the rules; like the lottery seed, they are fixed once the window opens.
+            raise DomainError("conflict", _("The allocation rules are fixed once the window opens."))
     window = window or EnrollmentWindow(school=school)
-    for name in ("term", "mode", "opens_at", "closes_at", "max_choices", "offer_hours"):
-        setattr(window, name, data[name])
+    for name in ("term", "mode", "opens_at", "closes_at", "max_choices", "offer_hours", *rules):
+        if name in data:
+            setattr(window, name, data[name])
     window.save()
     _audit(
         "enrollment.window.created" if created else "enrollment.window.changed",

@@ -253,9 +253,13 @@ def window_edit(request: HttpRequest, school_id: int, window_id: int | None = No
     window = selectors.window_get_for_school(school=school, window_id=window_id) if window_id is not None else None
     form = forms.WindowForm(request.POST or None, instance=window, school=school)
     if request.method == "POST" and form.is_valid():
-        services.window_save(school=school, by=request.user, data=form.cleaned_data, window=window, request=request)
-        messages.success(request, _("The enrollment window is saved."))
-        return redirect("enrollment:school_enrollment", school.pk)
+        try:
+            services.window_save(school=school, by=request.user, data=form.cleaned_data, window=window, request=request)
+        except DomainError as error:
+            form.add_error(None, error.message())
+        else:
+            messages.success(request, _("The enrollment window is saved."))
+            return redirect("enrollment:school_enrollment", school.pk)
     return render(request, "enrollment/window_form.html", {"school": school, "window": window, "form": form})
 
 

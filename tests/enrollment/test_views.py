@@ -7,6 +7,7 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from enrollment.models import DismissalChoice, Enrollment, Preference
 from tests.enrollment import factories as f
@@ -228,6 +229,9 @@ def test_coordinator_adds_removes_sets_windows_and_notices(client, shop, world):
             "closes_at": "2026-09-10T20:00",
             "max_choices": 3,
             "offer_hours": 12,
+            "max_seats": 1,
+            "missed_first_choice_bonus": "on",
+            "head_start_hours": 24,
         },
     )
     assert response.status_code == 302
@@ -253,3 +257,57 @@ def test_coordinator_adds_removes_sets_windows_and_notices(client, shop, world):
     )
     client.force_login(world.users.parent_1)
     assert "本周五提前放学" in client.get(reverse("enrollment:parent_home")).content.decode()
+
+
+def _window_form(term, **extra):
+    data = {
+        "term": term.pk,
+        "mode": "preference",
+        "opens_at": "2027-02-20T08:00",
+        "closes_at": "2027-02-27T20:00",
+        "max_choices": 3,
+        "offer_hours": 24,
+        "max_seats": 2,
+        "priority_order": "残疾, 留守儿童、dual_earner",
+        "head_start_hours": 12,
+    }
+    data.update(extra)
+    return data
+
+
+def test_coordinator_sets_the_allocation_rules_of_a_window(client, world):
+    client.force_login(world.users.coordinator_a)
+    school = world.school_a
+    url = reverse("enrollment:window_new", args=[school.pk])
+    response = client.post(url, _window_form(f.term_of(school)))
+    assert response.status_code == 302
+    window = school.windows.get()
+    assert window.priority_order == ["disabled", "left_behind", "dual_earner"]
+    assert (window.max_seats, window.head_start_hours, window.missed_first_choice_bonus) == (2, 12, False)
+    page = client.get(reverse("enrollment:window_edit", args=[school.pk, window.pk])).content.decode()
+    assert "残疾, 留守儿童, 双职工" in page
+
+
+def test_unknown_or_repeated_priority_groups_are_refused_and_nothing_is_saved(client, world):
+    client.force_login(world.users.coordinator_a)
+    school = world.school_a
+    url = reverse("enrollment:window_new", args=[school.pk])
+    body = client.post(url, _window_form(f.term_of(school), priority_order="残疾, 外星人")).content.decode()
+    assert "外星人" in body and "留守儿童" in body
+    body = client.post(url, _window_form(f.term_of(school), priority_order="残疾, disabled")).content.decode()
+    assert "disabled" in body
+    assert not school.windows.exists()
+
+
+def test_allocation_rules_are_fixed_once_the_window_opens(client, world):
+    client.force_login(world.users.coordinator_a)
+    school = world.school_a
+    window = f.window(school, "preference", priority_order=["migrant"])
+    url = reverse("enrollment:window_edit", args=[school.pk, window.pk])
+    opens = timezone.localtime(window.opens_at).strftime("%Y-%m-%dT%H:%M")
+    closes = timezone.localtime(window.closes_at).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, _window_form(window.term, opens_at=opens, closes_at=closes, priority_order="残疾"))
+    assert response.status_code == 200
+    assert "窗口开放后" in response.content.decode()
+    window.refresh_from_db()
+    assert window.priority_order == ["migrant"] and window.max_seats == 1
