@@ -7,6 +7,7 @@ Every returned Solution carries the checker's cost (``check.check``), never the 
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -127,6 +128,31 @@ def solve(
 
     t0 = time.monotonic()
     src = hint if hint is not None else problem.previous
+    warm: Solution | None = None
+    if src is None and not stop_after_first_solution:
+        # Phase 1: any timetable from the hard rules alone, with fast settings (a real school of the
+        # demo district: ~0.6 s, where the full model's default search may find nothing in 10 s);
+        # phase 2 improves it. Returned as is if phase 2 finds nothing better in the time left.
+        bare = replace(problem, weights={r: 0 for r in SOFT})
+        warm = solve(
+            bare,
+            time_limit=max(0.5, 0.4 * time_limit),
+            workers=workers,
+            seed=seed,
+            cancel=cancel,
+            room_choices=room_choices,
+            teacher_choices=teacher_choices,
+            stop_after_first_solution=True,
+        )
+        if warm.placements:
+            warm = rescore(problem, replace(warm, status="feasible", bound=None))
+            src = warm.placements
+            if progress is not None:
+                progress(float(warm.cost or 0), 0.0, time.monotonic() - t0)
+        elif warm.status == "infeasible":
+            return replace(warm, elapsed=time.monotonic() - t0)
+        else:
+            warm = None
     mdl = build(problem, room_choices=room_choices, teacher_choices=teacher_choices)
     restricted = room_choices is not None or teacher_choices is not None
     if src is not None:
@@ -144,6 +170,8 @@ def solve(
         st, solver = _run(mdl, max(0.5, left), workers, seed, progress, cancel, t0, first)
     was_cancelled = _is_cancelled(cancel)
     elapsed = time.monotonic() - t0
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and warm is not None:
+        return replace(warm, status="cancelled" if was_cancelled else "feasible", elapsed=elapsed)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         status = {
             cp_model.INFEASIBLE: "infeasible",
@@ -174,8 +202,15 @@ def _run(
     prm.max_time_in_seconds = max(0.01, time_limit)
     prm.num_workers = max(1, workers)
     prm.random_seed = seed
-    # one worker runs CP-SAT's default search: interleave_search was 2-5x slower on a school
-    # (0.4 s instead of 1-2 s to optimality on a synthetic school of the district)
+    # Improving a timetable runs ONE interleaved worker (CP-SAT's subsolvers taking turns in one
+    # thread): on the demo district's real schools it proves optimality in 7-9 s (load 4-5) where a
+    # 2-worker portfolio found nothing better than the first timetable in 10 s. OR-Tools 9.15 aborts
+    # on interleave_search with num_workers > 1, so the two never combine; `workers` still applies
+    # to the first-timetable phase, and solve_district runs schools in parallel processes.
+    # KEHOU_SOLVER_SEARCH=default restores the plain portfolio (the synthetic schools prefer it).
+    if not first and os.environ.get("KEHOU_SOLVER_SEARCH", "interleave") == "interleave":
+        prm.num_workers = 1
+        prm.interleave_search = True
     if first:
         # any timetable, fast: without presolve, probing, symmetry detection and LP a school of
         # the synthetic district gets its first timetable in ~0.05 s instead of ~0.2 s
