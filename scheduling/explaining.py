@@ -18,26 +18,30 @@ from scheduling.solver.rules import RULES
 
 log = logging.getLogger(__name__)
 
-# where each kind of solver id is edited (admin change pages until the set-up pages exist)
-ADMIN_PAGES = {
-    "slot": "admin:courses_slot_change",
-    "room": "admin:courses_room_change",
-    "teacher": "admin:courses_teacher_change",
-    "section": "admin:courses_section_change",
-    "class": "admin:courses_schoolclass_change",
-    "school": "admin:courses_school_change",
+# where each kind of solver id is edited: the coordinator's set-up pages (courses app), with the
+# admin for what has no set-up page (classes come from the pupil import)
+SETUP_PAGES = {
+    "slot": ("courses:setup_grid", False),
+    "room": ("courses:setup_room", True),
+    "teacher": ("courses:setup_teacher", True),
+    "section": ("courses:setup_section", True),
 }
+ADMIN_PAGES = {"class": "admin:courses_schoolclass_change"}
 
 
-def edit_link(solver_id: str) -> str | None:
+def edit_link(solver_id: str, school_id: int) -> str | None:
     kind, _, rest = solver_id.partition(":")
-    name = ADMIN_PAGES.get(kind)
-    if not name or not rest.isdigit():
+    if not rest.isdigit():
         return None
     try:
-        return reverse(name, args=[int(rest)])
+        if kind in SETUP_PAGES:
+            name, with_id = SETUP_PAGES[kind]
+            return reverse(name, args=[school_id, int(rest)] if with_id else [school_id])
+        if kind in ADMIN_PAGES:
+            return reverse(ADMIN_PAGES[kind], args=[int(rest)])
     except NoReverseMatch:
         return None
+    return None
 
 
 def _field(item: Any, *names: str, default: Any = None) -> Any:
@@ -69,7 +73,9 @@ def _normalise(items: Any, built: Built) -> list[dict[str, Any]]:
                 "zh": humanize(str(zh), built.labels),
                 "en": humanize(str(en), built.labels),
                 "subjects": [
-                    {"id": s, "label": built.labels.get(s, s), "url": edit_link(s)} for s in subjects if not s.isdigit()
+                    {"id": s, "label": built.labels.get(s, s), "url": edit_link(s, built.school.pk)}
+                    for s in subjects
+                    if not s.isdigit()
                 ],
             }
         )
