@@ -29,7 +29,7 @@ seed: migrate
 demo: seed
 	@echo "Kehou 课后 → http://127.0.0.1:8000  (Ctrl-C stops the site and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/python manage.py db_worker --interval 0.5 & \
+	  $(BIN)/python manage.py db_worker --interval 0.5 --no-reload & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 # --- tests ---------------------------------------------------------------------------------------
