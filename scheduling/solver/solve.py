@@ -106,6 +106,7 @@ def solve(
     room_choices: int | None = 8,
     teacher_choices: int | None = 6,
     stop_after_first_solution: bool = False,
+    search: str = "interleave",
 ) -> Solution:
     """Build and solve the CP-SAT model of ``problem``; return the best timetable found.
 
@@ -120,7 +121,9 @@ def solve(
     ``bound <= cost``. ``cancel`` stops the search; the best timetable so far is returned
     with status ``"cancelled"`` (or no placements if none was found yet).
     ``stop_after_first_solution`` returns the first timetable found (``solve_district``'s first
-    pass).
+    pass). ``search`` picks how the improving phase searches: ``"interleave"`` (one interleaved
+    worker; best on the demo district's real schools) or ``"default"`` (CP-SAT's portfolio with
+    ``workers``; best on the small schools of the synthetic district, which ``solve_district`` uses).
     """
     from ortools.sat.python import cp_model
 
@@ -160,14 +163,14 @@ def solve(
     # the limit covers model building too: a web request sees the time it asked for
     left = time_limit - (time.monotonic() - t0)
     first = stop_after_first_solution
-    st, solver = _run(mdl, max(0.1, left), workers, seed, progress, cancel, t0, first)
+    st, solver = _run(mdl, max(0.1, left), workers, seed, progress, cancel, t0, first, search)
     if st == cp_model.INFEASIBLE and restricted:
         # the room shortlist may be what made it infeasible: try again with every room
         mdl = build(problem)
         if src is not None:
             _add_hint(mdl, problem, src.placements if isinstance(src, Solution) else src)
         left = time_limit - (time.monotonic() - t0)
-        st, solver = _run(mdl, max(0.5, left), workers, seed, progress, cancel, t0, first)
+        st, solver = _run(mdl, max(0.5, left), workers, seed, progress, cancel, t0, first, search)
     was_cancelled = _is_cancelled(cancel)
     elapsed = time.monotonic() - t0
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and warm is not None:
@@ -193,6 +196,7 @@ def _run(
     cancel: Cancel,
     t0: float,
     first: bool = False,
+    search: str = "interleave",
 ) -> tuple[int, Any]:
     """One CP-SAT solve with progress reports and cancellation from another thread."""
     from ortools.sat.python import cp_model
@@ -207,8 +211,8 @@ def _run(
     # 2-worker portfolio found nothing better than the first timetable in 10 s. OR-Tools 9.15 aborts
     # on interleave_search with num_workers > 1, so the two never combine; `workers` still applies
     # to the first-timetable phase, and solve_district runs schools in parallel processes.
-    # KEHOU_SOLVER_SEARCH=default restores the plain portfolio (the synthetic schools prefer it).
-    if not first and os.environ.get("KEHOU_SOLVER_SEARCH", "interleave") == "interleave":
+    # `search="default"` (or KEHOU_SOLVER_SEARCH=default) keeps the plain portfolio instead.
+    if not first and os.environ.get("KEHOU_SOLVER_SEARCH", search) == "interleave":
         prm.num_workers = 1
         prm.interleave_search = True
     if first:
@@ -287,7 +291,7 @@ def _solve_part(args: tuple[Problem, float, int, int, bool, tuple[Placement, ...
     """One school of a district (top level so a process pool can run it)."""
     sub, limit, workers, seed, first, hint = args
     if not first:
-        return solve(sub, time_limit=limit, workers=workers, seed=seed, hint=hint or None)
+        return solve(sub, time_limit=limit, workers=workers, seed=seed, hint=hint or None, search="default")
     # first pass: any timetable, from the hard rules alone (a smaller model, about twice as
     # fast to a first timetable); scored by the checker on the real weights, with no bound
     bare = replace(sub, weights={r: 0 for r in SOFT})
