@@ -48,7 +48,7 @@ PHONE_RE = re.compile(r"^1\d{10}$")
 
 def fee_cap() -> Decimal:
     """The most a course may charge per pupil per class hour (policy: about 3–3.5 yuan)."""
-    return Decimal(str(getattr(settings, "KEHOU_FEE_CAP_PER_CLASS_HOUR", "3.50")))
+    return Decimal(str(settings.KEHOU_FEE_CAP_PER_CLASS_HOUR))
 
 
 class _Errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -77,3 +78,16 @@ def test_openapi_and_docs_render(client):
     assert schema.status_code == 200
     assert "/api/v1/auth/token" in schema.json()["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(client, world):
+    raw = _token(client).json()["token"]
+    auth = {"Authorization": f"Bearer {raw}"}
+    client.get("/api/v1/me", headers=auth)
+    first = ApiToken.objects.get().last_used_at
+    assert first is not None
+    client.get("/api/v1/me", headers=auth)
+    assert ApiToken.objects.get().last_used_at == first  # no second write within the minute
+    ApiToken.objects.update(last_used_at=first - timedelta(minutes=5))
+    client.get("/api/v1/me", headers=auth)
+    assert ApiToken.objects.get().last_used_at > first - timedelta(minutes=5)
