@@ -24,7 +24,7 @@ migrate: venv
 	@$(BIN)/python manage.py migrate --noinput -v0
 
 seed: migrate
-	@$(BIN)/python manage.py seed_demo --size $(DEMO_SIZE)
+	@$(BIN)/python manage.py seed_demo --size $(DEMO_SIZE) --timetables demo
 
 demo: seed
 	@echo "Kehou 课后 → http://127.0.0.1:8000  (Ctrl-C stops the site and the worker)"
@@ -54,6 +54,10 @@ checks: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	@git diff --quiet -- locale || (echo "compiled catalogue differs from git: commit locale/*.mo"; exit 1)
+	@test -z "$$(msgattrib --only-fuzzy --no-obsolete locale/zh_Hans/LC_MESSAGES/django.po)" \
+	  || (echo "fuzzy entries in the zh_Hans catalogue (left out of the .mo): review them"; exit 1)
+	@test -z "$$(msgattrib --untranslated --no-obsolete locale/zh_Hans/LC_MESSAGES/django.po | grep -v '^#' | sed 1,2d)" \
+	  || (echo "untranslated entries in the zh_Hans catalogue"; exit 1)
 
 test-pure: venv  ## the pure solver and allocation packages, without Django settings
 	$(BIN)/python -m pytest -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/solver tests/allocation

@@ -39,16 +39,24 @@ def main() -> None:
     ap.add_argument("--juniors", type=int, default=13)
     ap.add_argument("--pupils", type=int, default=1000, help="pupils per school")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--capacity-ratio", type=float, default=1.1, help="seats offered per pupil (below 1: scarce seats)")
     ap.add_argument("--verify", action="store_true", help="also verify every explanation")
     args = ap.parse_args()
 
     t = time.perf_counter()
-    prob = district(args.seed, primaries=args.primaries, juniors=args.juniors, pupils_per_school=args.pupils)
+    prob = district(
+        args.seed,
+        primaries=args.primaries,
+        juniors=args.juniors,
+        pupils_per_school=args.pupils,
+        capacity_ratio=args.capacity_ratio,
+    )
     n_fam = sum(1 for p in prob.pupils if p.family is not None)
     print(
         f"district seed={args.seed}: {len(prob.pupils)} pupils, "
         f"{args.primaries + args.juniors} schools, {len(prob.sections)} sections, "
-        f"{sum(s.capacity for s in prob.sections)} seats, {n_fam} pupils with siblings "
+        f"{sum(s.capacity for s in prob.sections)} seats (capacity ratio {args.capacity_ratio}), "
+        f"{n_fam} pupils with siblings "
         f"(generated in {time.perf_counter() - t:.1f} s)"
     )
     print(f"lottery seed {args.lottery!r}, commitment sha256 = {commitment(args.lottery)}")
@@ -82,8 +90,14 @@ def main() -> None:
             f"({st.siblings_aligned}/{st.sibling_pairs}) | {by} | {res.seconds:.2f} |"
         )
     st = stats(prob, ours)
+    rsd = stats(prob, rows[2][1])
     print(
-        f"\nours: rank distribution {dict(st.rank_distribution)}; "
+        f"\nfirst choice: ours {st.first_choice_pct - rsd.first_choice_pct:+.1f} points vs RSD; ceiling "
+        f"(no allocation gives more first choices) {st.first_choice_ceiling_pct:.1f} % = "
+        f"{st.first_choice_ceiling_pct - rsd.first_choice_pct:+.1f} points above RSD"
+    )
+    print(
+        f"ours: rank distribution {dict(st.rank_distribution)}; "
         f"{len(st.sections_to_open)} sections with waitlist >= 50 % of capacity"
     )
     again = allocate(prob, args.lottery, workers=1)

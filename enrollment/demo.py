@@ -348,7 +348,7 @@ class _Room:
     name: str
     capacity: int
     features: list[str]
-    budget: int = 8  # weekly meetings that may still use this room (feature rooms only)
+    budget: int = 5  # weekly meetings that may still use this room (feature rooms only; session 2)
 
 
 @dataclass(slots=True)
@@ -427,6 +427,12 @@ class _Teacher:
     username: str
     load: int = 0
     sections: int = 0
+    club_load: int = 0  # meetings of tutoring, clubs and partner courses: all in session 2
+
+    @property
+    def session2_free(self) -> int:
+        """Session-2 slots (odd slot indexes) still free: clubs run after homework help."""
+        return 5 - sum(1 for u in self.unavailable if u % 2 == 1) - self.club_load
 
 
 @dataclass(slots=True)
@@ -503,6 +509,21 @@ def is_seeded() -> bool:
 def demo_lottery_seed(school_code: str, seed: int = DEMO_SEED) -> str:
     """The lottery seed of a school's demo window; only its SHA-256 is stored until allocation reveals it."""
     return hashlib.sha256(f"kehou-demo-lottery:{seed}:{school_code}".encode()).hexdigest()[:32]
+
+
+def demo_timetable_schools() -> list[str]:
+    """Codes of the schools the demo logins look at: the coordinators' and the demo children's."""
+    codes = set(
+        RoleGrant.objects.filter(user__username__in=["coordinator", "coordinator2"], school__isnull=False).values_list(
+            "school__code", flat=True
+        )
+    )
+    codes |= set(
+        Student.objects.filter(family__guardians__user__username__in=["parent", "parent2"]).values_list(
+            "school__code", flat=True
+        )
+    )
+    return sorted(codes)
 
 
 def row_counts() -> dict[str, int]:
@@ -1168,27 +1189,33 @@ class _Planner:
                     t = plan.teachers[section.teacher]
                 t.load += course.meetings
                 t.sections += 1
+                if course.kind != "homework":
+                    t.club_load += course.meetings
                 if t.load > t.max_periods:
                     plan.overloaded += 1
                     t.max_periods = min(40, t.load)
 
     def _pick(self, pool: list[int], course: _Course, demo: int) -> int:
         teachers = self.plan.teachers
-        fits = [
+        # 5+2 in practice: homework help in session 1, everything else in session 2, so a teacher
+        # takes on no more club meetings than the session-2 slots they are available in.
+        free = [
             t
             for t in pool
-            if course.subject in teachers[t].subjects and teachers[t].max_periods - teachers[t].load >= course.meetings
+            if teachers[t].max_periods - teachers[t].load >= course.meetings
+            and teachers[t].session2_free >= course.meetings
         ]
+        fits = [t for t in free if course.subject in teachers[t].subjects]
         if demo in fits and (course.kind == "club" or teachers[demo].sections < 2):
             return demo
         if fits:
             return self.rng.choices(fits, weights=[teachers[t].max_periods - teachers[t].load for t in fits])[0]
-        spare = [t for t in pool if teachers[t].max_periods - teachers[t].load >= course.meetings]
+        spare = free
         if spare:  # nobody of that subject is free: a colleague with time takes it on as a second subject
             t = max(spare, key=lambda t: (teachers[t].max_periods - teachers[t].load, -t))
             teachers[t].subjects.append(course.subject)
             return t
-        return min(pool, key=lambda t: (teachers[t].load, t))
+        return max(pool, key=lambda t: (teachers[t].session2_free, -teachers[t].load, -t))
 
     def _demo_accounts(self) -> None:
         plan = self.plan

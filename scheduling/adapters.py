@@ -164,6 +164,9 @@ def problem_build(
             for g in s.course.grades or []:
                 band_meetings[int(g)] += s.course.meetings_per_week
     slot_count = max(1, len(slots))
+    # 5+2 in practice: session 1 homework help in the pupil's class, session 2 tutoring and clubs,
+    # so a pupil holding a homework seat can still take a club (rule session_by_kind).
+    two_sessions = len({s.session for s in slots}) >= 2
     for s in sections:
         if s.course.kind == Course.Kind.CLUB:
             for g in s.course.grades or []:
@@ -238,6 +241,7 @@ def problem_build(
                 groups=frozenset(groups[s.pk]),
                 kind=course.kind,
                 name=name,
+                session=(0 if course.kind == Course.Kind.HOMEWORK else 1) if two_sessions else None,
             )
         )
     # Other schools' meetings of visiting teachers: pinned where they are.

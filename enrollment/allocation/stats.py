@@ -26,6 +26,9 @@ class AllocationStats:
     placed: int
     unplaced: int
     first_choice_pct: float  # of pupils with choices, share holding their first choice
+    # No allocation can beat this: each section gives at most `capacity` first choices, so at most
+    # Σ min(capacity, first-choice requests) pupils hold their first choice (same for every method).
+    first_choice_ceiling_pct: float
     mean_rank: float  # best rank held, over placed pupils
     rank_distribution: Mapping[int, int]  # best rank held -> pupils; 0 = unplaced
     unplaced_with_free_ranked_seat: int  # unplaced although a section they ranked had room
@@ -56,11 +59,13 @@ def stats(problem: Problem, result: Allocation, *, waitlist_threshold: float = 0
     dist: Counter[int] = Counter()
     fc_by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     with_choices = placed = first = rank_sum = free_waste = 0
+    first_requests: Counter[int] = Counter()
     for p in problem.pupils:
         cs = valid_choices(p, sections, problem.max_choices)
         if not cs:
             continue
         with_choices += 1
+        first_requests[cs[0]] += 1
         seats = result.seats.get(p.id, ())
         ranks = [r for r, s in enumerate(cs, start=1) if s in seats]
         best = min(ranks, default=0)
@@ -106,6 +111,11 @@ def stats(problem: Problem, result: Allocation, *, waitlist_threshold: float = 0
         placed=placed,
         unplaced=with_choices - placed,
         first_choice_pct=100.0 * first / with_choices if with_choices else 0.0,
+        first_choice_ceiling_pct=(
+            100.0 * sum(min(sections[s].capacity, n) for s, n in first_requests.items()) / with_choices
+            if with_choices
+            else 0.0
+        ),
         mean_rank=rank_sum / placed if placed else 0.0,
         rank_distribution=dict(sorted(dist.items())),
         unplaced_with_free_ranked_seat=free_waste,

@@ -107,6 +107,10 @@ def check(problem: Problem, placements: tuple[Placement, ...] | list[Placement])
         extra = r.capacity - s.expected_size
         if extra < 0:
             penal("room_capacity", -extra, (s.id, r.id), "教室座位不足", "room over capacity")
+        if s.session is not None and sl.session != s.session:
+            penal("session_by_kind", 1, (s.id, p.slot),
+                  f"{sn} 排在第{sl.session + 1}时段，应在第{s.session + 1}时段",
+                  f"{sn} meets in session {sl.session + 1}, belongs in session {s.session + 1}")  # fmt: skip
         pref = int(p.slot in t.avoid) + int(bool(t.preferred) and p.slot not in t.preferred)
         penal("teacher_preference", pref, (t.id, p.slot),
               f"{tn} 不希望在 {p.slot} 上课", f"{tn} would rather not teach in {p.slot}")  # fmt: skip

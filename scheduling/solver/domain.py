@@ -78,6 +78,7 @@ class SectionDemand:
     groups: frozenset[str] = frozenset()
     kind: str = "club"  # "homework" | "club" | "partner" | … ; "club" feeds club_band_spread
     min_days: int = 0  # ITC-2007 MinWorkingDays; 0 = not used
+    session: int | None = None  # the daily session (0-based) this section belongs in; None = any
     name: str = ""  # shown to coordinators; falls back to the id
 
 

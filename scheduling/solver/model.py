@@ -97,8 +97,14 @@ def build(
     explain: bool = False,
     room_choices: int | None = None,
     teacher_choices: int | None = None,
+    own_session: bool = False,
+    session_hint: bool = False,
 ) -> Model:
     """Create variables and post every rule; the objective is the weighted soft penalties.
+
+    ``own_session`` offers a section with a ``session`` only the slots of that session (plus
+    pinned slots): the quick first timetable then already keeps homework and clubs apart.
+    ``session_hint`` only hints that (the first-solution search follows it where it can).
 
     ``room_choices`` keeps only that many best-fitting rooms per section (plus pinned and
     previous ones): far fewer variables and less room symmetry. ``teacher_choices`` does the same
@@ -139,8 +145,15 @@ def build(
     rooms_by_school: dict[str, list[int]] = defaultdict(list)
     for r, rm in enumerate(p.rooms):
         rooms_by_school[rm.school].append(r)
+    pinned_slots: dict[int, set[int]] = defaultdict(set)
+    for pin in p.pins:
+        i = mdl.index["section"].get(pin.section)
+        if i is not None and pin.slot in mdl.index["slot"]:
+            pinned_slots[i].add(mdl.index["slot"][pin.slot])
     for i, s in enumerate(p.sections):
         mdl.slots_of[i] = slots_by_school[s.school]
+        if own_session and s.session is not None:
+            mdl.slots_of[i] = [t for t in mdl.slots_of[i] if p.slots[t].session == s.session or t in pinned_slots[i]]
         # Outside explain mode a room that cannot fit the section is simply not offered: that is
         # how room_too_small and room_lacks_feature hold (pinned rooms stay, so a bad pin is named)
         mdl.rooms_of[i] = [
@@ -167,6 +180,8 @@ def build(
         mdl.teachers_of[i] = sorted(elig | pinned_teachers[i])
         for t in mdl.slots_of[i]:
             mdl.at[i, t] = mdl.cp.new_bool_var(f"meets(s={i},t={t})")
+            if session_hint and s.session is not None and p.slots[t].session != s.session:
+                mdl.cp.add_hint(mdl.at[i, t], 0)
             zs = []
             for r in mdl.rooms_of[i]:
                 mdl.z[i, t, r] = v = mdl.cp.new_bool_var(f"room(s={i},t={t},r={r})")
@@ -552,6 +567,19 @@ def add_min_working_days(mdl: Model) -> None:
         mdl.penalise("min_working_days", short)
 
 
+def add_session_by_kind(mdl: Model) -> None:
+    """Each meeting outside its section's session costs one (homework in session 1, clubs in 2)."""
+    p = mdl.problem
+    if not weight("session_by_kind", p.weights):
+        return
+    for i, s in enumerate(p.sections):
+        if s.session is None:
+            continue
+        for t in mdl.slots_of[i]:
+            if p.slots[t].session != s.session:
+                mdl.penalise("session_by_kind", mdl.at[i, t])
+
+
 def add_room_capacity(mdl: Model) -> None:
     """Each pupil beyond a room's seats costs one (ITC-2007; off unless weighted)."""
     p = mdl.problem
@@ -588,6 +616,6 @@ def add_isolated_lectures(mdl: Model) -> None:
 
 SOFT_RULES = [
     add_teacher_load_balance, add_meetings_spread, add_club_band_spread, add_teacher_preference,
-    add_room_stability, add_minimal_change, add_min_working_days, add_room_capacity,
+    add_room_stability, add_minimal_change, add_min_working_days, add_session_by_kind, add_room_capacity,
     add_isolated_lectures,
 ]  # fmt: skip

@@ -107,6 +107,7 @@ def solve(
     teacher_choices: int | None = 6,
     stop_after_first_solution: bool = False,
     search: str = "interleave",
+    sessions: str = "any",
 ) -> Solution:
     """Build and solve the CP-SAT model of ``problem``; return the best timetable found.
 
@@ -136,17 +137,27 @@ def solve(
         # Phase 1: any timetable from the hard rules alone, with fast settings (a real school of the
         # demo district: ~0.6 s, where the full model's default search may find nothing in 10 s);
         # phase 2 improves it. Returned as is if phase 2 finds nothing better in the time left.
+        # Sections with a session (homework help, clubs) first try only their own session's slots;
+        # if that finds nothing quickly, any slot with the search led towards their session.
         bare = replace(problem, weights={r: 0 for r in SOFT})
-        warm = solve(
-            bare,
-            time_limit=max(0.5, 0.4 * time_limit),
-            workers=workers,
-            seed=seed,
-            cancel=cancel,
-            room_choices=room_choices,
-            teacher_choices=teacher_choices,
-            stop_after_first_solution=True,
-        )
+        with_sessions = any(s.session is not None for s in problem.sections)
+        warm = Solution((), "unknown", None, (), None, 0.0)
+        for mode, share in (("strict", 0.2), ("hint", 0.4)) if with_sessions else (("any", 0.4),):
+            warm = solve(
+                bare,
+                time_limit=share * time_limit
+                if mode == "strict"
+                else max(0.5, share * time_limit - (time.monotonic() - t0)),
+                workers=workers,
+                seed=seed,
+                cancel=cancel,
+                room_choices=room_choices,
+                teacher_choices=teacher_choices,
+                stop_after_first_solution=True,
+                sessions=mode,
+            )
+            if warm.placements:
+                break
         if warm.placements:
             warm = rescore(problem, replace(warm, status="feasible", bound=None))
             src = warm.placements
@@ -156,7 +167,10 @@ def solve(
             return replace(warm, elapsed=time.monotonic() - t0)
         else:
             warm = None
-    mdl = build(problem, room_choices=room_choices, teacher_choices=teacher_choices)
+    strict, hint = sessions == "strict", sessions == "hint"
+    mdl = build(
+        problem, room_choices=room_choices, teacher_choices=teacher_choices, own_session=strict, session_hint=hint
+    )
     restricted = room_choices is not None or teacher_choices is not None
     if src is not None:
         _add_hint(mdl, problem, src.placements if isinstance(src, Solution) else src)
@@ -165,8 +179,9 @@ def solve(
     first = stop_after_first_solution
     st, solver = _run(mdl, max(0.1, left), workers, seed, progress, cancel, t0, first, search)
     if st == cp_model.INFEASIBLE and restricted:
-        # the room shortlist may be what made it infeasible: try again with every room
-        mdl = build(problem)
+        # the room shortlist may be what made it infeasible: try again with every room (the
+        # caller drops own_session itself when that finds nothing)
+        mdl = build(problem, own_session=strict, session_hint=hint)
         if src is not None:
             _add_hint(mdl, problem, src.placements if isinstance(src, Solution) else src)
         left = time_limit - (time.monotonic() - t0)

@@ -289,3 +289,24 @@ def test_stats_figures() -> None:
     assert s.sibling_pairs == 1 and s.siblings_aligned == 1
     assert s.rank_distribution == {0: 1, 2: 2}
     assert s.sections_to_open == (10,)
+    # section 10 (1 seat) is the first choice of all three pupils: at most 1 of 3 can get it
+    assert s.first_choice_ceiling_pct == pytest.approx(100 / 3)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_no_method_beats_the_first_choice_ceiling(seed: int) -> None:
+    """The ceiling is an upper bound for any allocation; ours reaches it when seats are plentiful."""
+    prob = small(seed)
+    for res in (
+        allocate(prob, "c"),
+        first_come(prob, "c"),
+        random_serial_dictatorship(prob, "c"),
+        weighted_greedy(prob, "c"),
+    ):
+        s = stats(prob, res)
+        assert s.first_choice_pct <= s.first_choice_ceiling_pct + 1e-9
+    roomy = Problem(
+        pupils=(pupil(1, 10, 11), pupil(2, 10, 11), pupil(3, 11, 10)), sections=(sec(10, cap=2), sec(11, cap=1))
+    )
+    s = stats(roomy, allocate(roomy, "c"))
+    assert s.first_choice_ceiling_pct == 100.0 and s.first_choice_pct == 100.0

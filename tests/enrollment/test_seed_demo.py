@@ -170,3 +170,23 @@ def test_district_plan_has_the_seed_reports_scale() -> None:
     assert 0.12 <= sum(len(f.children) == 2 for f in plan.families) / len(plan.families) <= 0.18
     assert plan.overloaded == 0  # every section's teacher stays within max_periods_week
     assert all(t.load <= t.max_periods for t in plan.teachers)
+
+
+def test_timetables_option_solves_and_publishes_once() -> None:
+    """`--timetables demo` publishes the demo logins' schools with the engine; a re-run adds nothing."""
+    from enrollment.demo import demo_timetable_schools
+    from scheduling.demo import publish_demo_timetables
+    from scheduling.models import Timetable
+    from scheduling.selectors import published_meetings
+
+    _seed()
+    assert demo_timetable_schools() == ["101", "102", "201"]  # coordinators' schools and the demo children's
+    rows = publish_demo_timetables(school_codes=["201"], time_limit=5.0)
+    assert [(r.school, r.published, r.hard) for r in rows] == [("东湖中学", True, 0)]
+    timetable = Timetable.objects.get(school__code="201", status=Timetable.Status.PUBLISHED)
+    sections = list(Section.objects.filter(course__school__code="201").values_list("pk", flat=True))
+    meetings = published_meetings(sections)
+    assert len(meetings) == len(sections) == rows[0].sections
+    assert timetable.placements.count() == sum(len(m) for m in meetings.values())
+    assert publish_demo_timetables(school_codes=["201"], time_limit=5.0) == []  # already published: left alone
+    assert Timetable.objects.filter(school__code="201").count() == 1

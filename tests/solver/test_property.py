@@ -41,7 +41,8 @@ def small_problems(draw) -> Problem:
             draw(st.sampled_from([5, 15, 25])),
             features=frozenset({"kitchen"}) if course == "cooking" else frozenset(),
             groups=frozenset(draw(st.lists(st.sampled_from(["g1", "g2"]), max_size=1))),
-            kind=draw(st.sampled_from(["club", "homework"]))))  # fmt: skip
+            kind=draw(st.sampled_from(["club", "homework"])),
+            session=draw(st.sampled_from([None, 0, 1]))))  # fmt: skip
     return Problem(sl, rooms, teachers, tuple(secs), travel_minutes={("A", "B"): 15})
 
 

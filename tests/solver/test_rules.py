@@ -157,6 +157,16 @@ def test_room_stability():
     assert len({q.room for q in sol.placements}) == 1 and res.cost == 0
 
 
+def test_session_by_kind():
+    """Homework help in session 1 and a club in session 2 on the only day: no clash for a pupil in both."""
+    p = problem(slots(days=1, sessions=2), [room("R1")], [teacher("w")],
+                [section("hw", session=0), section("club", session=1)])  # fmt: skip
+    sol, res = _solve(p)
+    assert (_at(sol, "hw").slot, _at(sol, "club").slot) == ("A00", "A01") and res.cost == 0
+    swapped = [Placement("hw", 0, "A01", "R1", "w"), Placement("club", 0, "A00", "R1", "w")]
+    assert check(p, swapped).cost_by_rule["session_by_kind"] == 2 * RULES["session_by_kind"].weight
+
+
 def test_minimal_change_keeps_previous_timetable():
     base = problem(slots(days=3, sessions=2), [room("R1"), room("R2")],
                    [teacher("w"), teacher("l")],

@@ -8,7 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from enrollment.demo import DEMO_LOGINS, DEMO_PARENT_PHONE, DEMO_SEED, row_counts, seed_demo
+from enrollment.demo import (
+    DEMO_LOGINS,
+    DEMO_PARENT_PHONE,
+    DEMO_SEED,
+    demo_timetable_schools,
+    row_counts,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -27,6 +34,18 @@ class Command(BaseCommand):
             action="store_true",
             help="also a term of attendance registers so far (~3.9 million rows for the district; about 2 minutes)",
         )
+        parser.add_argument(
+            "--timetables",
+            choices=["none", "demo", "all"],
+            default="none",
+            help=(
+                "solve and publish timetables: demo = the schools of the demo logins (up to 10 s each), "
+                "all = every school (about 7 minutes for the district)"
+            ),
+        )
+        parser.add_argument(
+            "--timetable-seconds", type=float, default=10.0, help="solver time limit per school (default 10)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbose = options["verbosity"] >= 1
@@ -37,6 +56,11 @@ class Command(BaseCommand):
             report = seed_demo(options["size"], options["seed"], log=say)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if options["timetables"] != "none":
+            from scheduling.demo import publish_demo_timetables
+
+            codes = None if options["timetables"] == "all" else demo_timetable_schools()
+            publish_demo_timetables(school_codes=codes, time_limit=options["timetable_seconds"], log=say)
         if options["with_history"]:
             from enrollment.history import seed_history
 
