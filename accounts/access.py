@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -52,7 +51,11 @@ class Actor:
 
 
 def actor_for(user: Any) -> Actor:
-    """Build (and cache on the user object) the actor for an authenticated user."""
+    """Build (and cache on the user object) the actor for an authenticated user.
+
+    One query: the role grants, each joined to the user's guardian (family) and teacher rows
+    (both one-to-one with the user), so every API call pays one statement for its scope.
+    """
     cached = getattr(user, "_kehou_actor", None)
     if cached is not None:
         return cached
@@ -63,26 +66,27 @@ def actor_for(user: Any) -> Actor:
     teach: set[int] = set()
     prov: set[int] = set()
     dist: set[int] = set()
-    for grant in RoleGrant.objects.filter(user_id=user.pk).values("role", "school_id", "provider_id", "district_id"):
-        roles.add(grant["role"])
-        if grant["role"] == Role.COORDINATOR:
-            coord.add(grant["school_id"])
-        elif grant["role"] == Role.TEACHER:
-            teach.add(grant["school_id"])
-        elif grant["role"] == Role.PARTNER_TEACHER:
-            prov.add(grant["provider_id"])
-        elif grant["role"] == Role.BUREAU:
-            dist.add(grant["district_id"])
-    family_id = None
-    if Role.PARENT in roles:
-        guardian = apps.get_model("enrollment", "Guardian")
-        family_id = guardian.objects.filter(user_id=user.pk).values_list("family_id", flat=True).first()
-        if family_id is None:
-            roles.discard(Role.PARENT)
-    teacher_id = None
-    if roles & {Role.TEACHER, Role.PARTNER_TEACHER}:
-        teacher = apps.get_model("courses", "Teacher")
-        teacher_id = teacher.objects.filter(user_id=user.pk).values_list("id", flat=True).first()
+    family_id = teacher_id = None
+    grants = RoleGrant.objects.filter(user_id=user.pk).values_list(
+        "role", "school_id", "provider_id", "district_id", "user__guardian__family_id", "user__teacher__id"
+    )
+    for role, school_id, provider_id, district_id, family, teacher in grants:
+        roles.add(role)
+        family_id, teacher_id = family, teacher  # the same on every row: one guardian, one teacher per user
+        if role == Role.COORDINATOR:
+            coord.add(school_id)
+        elif role == Role.TEACHER:
+            teach.add(school_id)
+        elif role == Role.PARTNER_TEACHER:
+            prov.add(provider_id)
+        elif role == Role.BUREAU:
+            dist.add(district_id)
+    if Role.PARENT not in roles:
+        family_id = None
+    elif family_id is None:
+        roles.discard(Role.PARENT)
+    if not roles & {Role.TEACHER, Role.PARTNER_TEACHER}:
+        teacher_id = None
     actor = Actor(
         user_id=user.pk,
         roles=frozenset(roles),

@@ -124,7 +124,11 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        return cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        """The active token with this raw value (key_hash is unique: no ORDER BY needed, unlike first())."""
+        try:
+            return cls.objects.active().select_related("user").get(key_hash=_hash_token(raw))
+        except cls.DoesNotExist:
+            return None
 
 
 class LoginFailure(models.Model):

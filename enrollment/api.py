@@ -40,7 +40,8 @@ def _child_out(child: Student, seats) -> dict:
     }
 
 
-def _enrollment_out(row: Enrollment) -> dict:
+def _enrollment_out(row: Enrollment, waitlist_position: int | None) -> dict:
+    """The answer for one row; the caller passes the waitlist position (a new row's is already known)."""
     now = timezone.now()
     return {
         "id": row.pk,
@@ -48,7 +49,7 @@ def _enrollment_out(row: Enrollment) -> dict:
         "section": row.section_id,
         "course": row.section.course.title,
         "status": row.status,
-        "waitlist_position": selectors.waitlist_position(row),
+        "waitlist_position": waitlist_position,
         "offer_expires_at": row.offer_expires_at if row.offer_pending(now) else None,
     }
 
@@ -203,7 +204,7 @@ def preferences_put(request: HttpRequest, student_id: int, payload: PreferencesI
 @api_allow(Role.PARENT)
 def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
     """Take a first-come seat (201) or a waitlist place (202); see the module docs for the 409 codes."""
-    child = selectors.student_get_for_parent(actor=request.actor, student_id=payload.student)
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=payload.student, with_school=False)
     section = selectors.section_get_for_student(student=child, section_id=payload.section)
     result = services.enrollment_request(
         student=child,
@@ -213,7 +214,9 @@ def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
         waitlist=payload.waitlist,
         request_key=request.headers.get("Idempotency-Key", ""),
     )
-    return Status(201 if result.enrolled else 202, _enrollment_out(result.enrollment))
+    row = result.enrollment
+    position = result.waitlist_position if result.created else selectors.waitlist_position(row)
+    return Status(201 if result.enrolled else 202, _enrollment_out(row, position))
 
 
 @router.get("/enrollments/{enrollment_id}", response={200: EnrollmentOut, 404: ErrorOut})
@@ -224,7 +227,7 @@ def enrollment_get(request: HttpRequest, enrollment_id: int):
     if row.status == Enrollment.Status.WAITLISTED:  # pass on lapsed offers before answering
         services.offers_expire_due(section_ids=[row.section_id])
         row.refresh_from_db()
-    return _enrollment_out(row)
+    return _enrollment_out(row, selectors.waitlist_position(row))
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response={200: EnrollmentOut, 404: ErrorOut})
@@ -233,7 +236,7 @@ def enrollment_withdraw(request: HttpRequest, enrollment_id: int):
     """Give up a seat, an offer or a waitlist place (always allowed; repeating it changes nothing)."""
     row = selectors.enrollment_get_for_family(actor=request.actor, enrollment_id=enrollment_id)
     services.enrollment_withdraw(enrollment=row, by=request.user, request=request)
-    return _enrollment_out(row)
+    return _enrollment_out(row, selectors.waitlist_position(row))
 
 
 @router.post("/enrollments/{enrollment_id}/accept", response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut})
@@ -242,7 +245,7 @@ def offer_accept(request: HttpRequest, enrollment_id: int):
     """Accept a seat offered from the waitlist before it expires."""
     row = selectors.enrollment_get_for_family(actor=request.actor, enrollment_id=enrollment_id)
     services.offer_accept(enrollment=row, by=request.user, request=request)
-    return _enrollment_out(row)
+    return _enrollment_out(row, selectors.waitlist_position(row))
 
 
 @router.get("/children/{student_id}/week", response={200: ChildWeekOut, 404: ErrorOut})

@@ -41,14 +41,17 @@ def student_list_for_parent(*, actor: Actor) -> list[Student]:
     )
 
 
-def student_get_for_parent(*, actor: Actor, student_id: int) -> Student:
-    """One of the parent's own children, or 404 — never another family's child."""
+def student_get_for_parent(*, actor: Actor, student_id: int, with_school: bool = True) -> Student:
+    """One of the parent's own children, or 404 — never another family's child.
+
+    `with_school=False` skips joining the school and class, for callers that use only the pupil's
+    own columns (the first-come API: one lean read on its hot path).
+    """
     if actor.family_id is None:
         raise Http404
+    students = Student.objects.select_related("school", "school_class") if with_school else Student.objects
     try:
-        return Student.objects.select_related("school", "school_class").get(
-            pk=id_or_404(student_id), family_id=actor.family_id
-        )
+        return students.get(pk=id_or_404(student_id), family_id=actor.family_id)
     except Student.DoesNotExist:
         raise Http404 from None
 
@@ -307,9 +310,12 @@ def catalogue_for_student(
 
 
 def section_get_for_student(*, student: Student, section_id: Any) -> Section:
-    """A section by id for this child; 404 if it does not exist (eligibility is the service's check)."""
+    """A section by id for this child; 404 if it does not exist (eligibility is the service's check).
+
+    With its course and term, which the eligibility check and the answer read.
+    """
     try:
-        return Section.objects.select_related("course", "term", "teacher").get(pk=id_or_404(section_id))
+        return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
     except Section.DoesNotExist:
         raise Http404 from None
 

@@ -40,6 +40,8 @@ class EnrollmentResult:
     enrollment: Enrollment
     created: bool
     replayed: bool = False
+    #: a new waitlisted row's place in the queue, counted under the section lock (None otherwise)
+    waitlist_position: int | None = None
 
     @property
     def enrolled(self) -> bool:
@@ -84,32 +86,33 @@ def _schedule_expiry(run_after: datetime) -> None:
 
 
 def _check_clash(*, student: Student, section: Section, exclude_id: int | None = None) -> None:
-    """Refuse a seat that meets at the same time as another seat (or pending offer) of the child."""
-    if not selectors.section_times([section.pk]).get(section.pk):
-        return  # no published times: nothing can clash (one query saved on the hot path)
-    others = list(
-        Enrollment.objects.filter(student=student, section__term_id=section.term_id)
+    """Refuse a seat that meets at the same time as another seat (or pending offer) of the child.
+
+    The child's other held sections are read first: a child holding nothing else this term (the
+    common case in a rush) costs one indexed read and no timetable read at all.
+    """
+    others = (
+        Enrollment.objects.filter(student_id=student.pk, section__term_id=section.term_id)
         .filter(capacity.held_q(timezone.now()))
         .exclude(section_id=section.pk)
-        .exclude(pk=exclude_id)
-        .select_related("section__course")
     )
-    if not others:
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    titles = dict(others.values_list("section_id", "section__course__title"))
+    if not titles:
         return
-    times = selectors.section_times([section.pk, *[o.section_id for o in others]])
-    mine = times.get(section.pk, [])
+    times = selectors.section_times([section.pk, *titles])
+    mine = times.get(section.pk)
     if not mine:
-        return
-    for other in others:
-        if selectors.meetings_clash(mine, times.get(other.section_id, [])):
+        return  # no published times: nothing can clash
+    for other_id, title in titles.items():
+        if selectors.meetings_clash(mine, times.get(other_id, [])):
             raise DomainError(
                 "time_clash",
                 detail=_later(
-                    lambda title=other.section.course.title: (
-                        gettext("It meets at the same time as “%(course)s”.") % {"course": title}
-                    )
+                    lambda title=title: gettext("It meets at the same time as “%(course)s”.") % {"course": title}
                 ),
-                fields={"clashes_with": other.section_id},
+                fields={"clashes_with": other_id},
             )
 
 
@@ -171,7 +174,7 @@ def enrollment_request(
         action = "enrollment.seat.granted" if row.status == Enrollment.Status.ENROLLED else "enrollment.waitlist.joined"
         _audit(action, by=by, row=row, school_id=school_id, request=request, source=row.source, **_enrollment_data(row))
         _record_changes(claim.changes, school_id=school_id, request=request)
-        return EnrollmentResult(row, created=claim.created)
+        return EnrollmentResult(row, created=claim.created, waitlist_position=claim.waitlist_position)
 
 
 def _replay(*, student: Student, section: Section, key: str) -> EnrollmentResult | None:

@@ -40,6 +40,64 @@ def test_first_come_takes_free_seats_then_waitlists(shop, world):
     ]
 
 
+def test_the_section_state_read_agrees_with_the_orm(shop):
+    """capacity's plain-SQL count of a section's rows says what the ORM says, in every row state."""
+    from django.db import transaction
+
+    from enrollment import capacity
+
+    now = timezone.now()
+    rows = [
+        ("enrolled", None),  # a seat
+        ("waitlisted", now + dt.timedelta(hours=1)),  # an offer still open: holds a seat
+        ("waitlisted", now - dt.timedelta(hours=1)),  # an offer that ran out: due
+        ("waitlisted", None),  # waiting, created before now
+        ("withdrawn", None),  # counts for nothing
+    ]
+    pupils = f.pupils(len(rows), shop.child.school, shop.child.school_class, prefix="S")
+    for pupil, (status, expires) in zip(pupils, rows, strict=True):
+        Enrollment.objects.create(
+            student=pupil,
+            section=shop.pastry,
+            status=status,
+            offer_expires_at=expires,
+            created_at=now - dt.timedelta(minutes=5),
+        )
+    later = f.pupils(1, shop.child.school, shop.child.school_class, prefix="T")[0]
+    Enrollment.objects.create(student=later, section=shop.pastry, status="waitlisted", created_at=now + dt.timedelta(1))
+    rows_of = Enrollment.objects.filter(section=shop.pastry)
+    waiting = rows_of.filter(status="waitlisted", offer_expires_at__isnull=True)
+    for pupil in (pupils[0], pupils[4], shop.child):
+        with transaction.atomic():
+            state = capacity._section_state(section_id=shop.pastry.pk, student_id=pupil.pk, now=now)
+        assert state == capacity.SectionState(
+            mine=rows_of.filter(student=pupil, status__in=capacity.ACTIVE).count(),
+            held=rows_of.filter(capacity.held_q(now)).count(),
+            due=rows_of.filter(status="waitlisted", offer_expires_at__lte=now).count(),
+            waiting=waiting.count(),
+            ahead=waiting.filter(created_at__lte=now).count(),
+        )
+        assert state[1:] == (2, 1, 2, 1)
+
+
+def test_a_new_waitlist_place_reports_the_position_the_selector_reads(shop):
+    """The position counted under the section lock is the one `waitlist_position` reads afterwards,
+    also when passing on has just given the first in line an offer."""
+    x0, x1, x2, x3 = shop.others[:4]
+    seat = _request(shop, x0, shop.art).enrollment
+    first = _request(shop, x1, shop.art)
+    second = _request(shop, x2, shop.art)
+    assert (first.waitlist_position, second.waitlist_position) == (1, 2)
+    assert [selectors.waitlist_position(r.enrollment) for r in (first, second)] == [1, 2]
+    assert _request(shop, shop.child, shop.chess).waitlist_position is None  # a seat: no position
+    # a seat is freed without passing it on (as if the withdrawal's pass-on had not run yet)
+    Enrollment.objects.filter(pk=seat.pk).update(status="withdrawn")
+    third = _request(shop, x3, shop.art)  # passing on offers the seat to `first`; x3 queues
+    first.enrollment.refresh_from_db()
+    assert third.enrollment.status == "waitlisted" and first.enrollment.offer_pending()
+    assert third.waitlist_position == selectors.waitlist_position(third.enrollment) == 2
+
+
 def test_full_section_without_waitlist_is_section_full_and_writes_nothing(shop):
     _request(shop, shop.others[0], shop.art)
     with pytest.raises(DomainError) as caught:
