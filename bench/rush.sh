@@ -60,6 +60,10 @@ echo "== wrk: ${CONNS} connections, ${DURATION}s, every request a different pare
 RUSH_TOKENS="$OUT/rush_tokens.txt" RUSH_THREADS="$THREADS" \
   wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s -s bench/rush.lua \
   "http://127.0.0.1:${PORT}/api/v1/enrollments" | tee "$OUT/wrk.txt"
+# Django's floor on this machine: the cheapest request there is (GET /healthz, one SELECT 1, no
+# auth, no write) through the same gunicorn, wrk connections and duration.
+echo "== wrk: the same gunicorn on GET /healthz (the cheapest request)"
+wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT}/healthz" | tee "$OUT/wrk_floor.txt"
 kill $GUNICORN; wait $GUNICORN 2>/dev/null || true
 trap - EXIT
 
