@@ -61,3 +61,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, base_url: str, username: str, password: str | None = None) -> None:
+    """Sign in through the Chinese login form (the default demo/test password unless given)."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill(username)
+    page.get_by_label("密码").fill(password if password is not None else PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from enrollment.models import AllocationOutcome, AllocationRun, Enrollment
-from tests.browser.conftest import PHONE, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.enrollment.test_allocation_flow import SEED, alloc  # noqa: F401 - the allocation fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,14 +64,6 @@ def task_worker(live_server):
     worker.stop()
 
 
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def test_coordinator_allocates_and_publishes_then_a_parent_reads_their_childs_seat(
     browser,
     desk_page,
@@ -85,7 +76,7 @@ def test_coordinator_allocates_and_publishes_then_a_parent_reads_their_childs_se
 
     page, base = desk_page, live_server.url
     school, window = alloc.window.school_id, alloc.window.pk
-    _log_in(page, base, "coord_a")
+    log_in(page, base, "coord_a")
     page.goto(f"{base}/school/{school}/enrollment/windows/{window}/allocation/")
     expect(page.get_by_role("heading", name="名额分配", exact=True)).to_be_visible()
     expect(page.get_by_test_id("commitment")).to_have_text(alloc.window.lottery_seed_hash)
@@ -164,7 +155,7 @@ def test_coordinator_allocates_and_publishes_then_a_parent_reads_their_childs_se
     assert list(mine.sections) == [seat.section_id] == [alloc.chess.pk]
 
     phone = phone_page
-    _log_in(phone, base, _parent_of(alloc, child))
+    log_in(phone, base, _parent_of(alloc, child))
     phone.wait_for_url(f"{base}/family/")
     expect(phone.locator("section.child")).to_have_count(1)
     card = phone.locator(f"#child-{child.pk}")
@@ -194,7 +185,7 @@ def test_coordinator_allocates_and_publishes_then_a_parent_reads_their_childs_se
     context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2, has_touch=True)
     try:
         other_phone = context.new_page()
-        _log_in(other_phone, base, _parent_of(alloc, unplaced))
+        log_in(other_phone, base, _parent_of(alloc, unplaced))
         other_phone.wait_for_url(f"{base}/family/")
         result = other_phone.locator(f"#allocation-{unplaced.pk}")
         expect(result.get_by_test_id("explanation")).to_have_text(outcomes[unplaced.pk].text_zh)

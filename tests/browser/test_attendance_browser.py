@@ -12,8 +12,7 @@ from django.core.management import call_command
 
 from enrollment.models import Attendance, Enrollment, Register
 from scheduling.models import Placement
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 from tests.enrollment import factories as f
 from tests.scheduling.factories import add_timetable_data, published_for_a
 
@@ -28,13 +27,6 @@ def today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: FRIDAY)
     cache.clear()
     return FRIDAY
-
-
-def _log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_teacher_takes_a_register_on_a_phone(phone_page, live_server, world, today):
@@ -52,7 +44,7 @@ def test_teacher_takes_a_register_on_a_phone(phone_page, live_server, world, tod
     for pupil in pupils:
         Enrollment.objects.create(student=pupil, section=world.section_a, status="enrolled")
     page = phone_page
-    _log_in(page, live_server.url, "teacher_a")
+    log_in(page, live_server.url, "teacher_a")
     page.goto(f"{live_server.url}/attendance/")
     page.get_by_role("link", name="机器人社团").click()
     page.get_by_text("尚未点名").wait_for()
@@ -74,7 +66,7 @@ def test_bureau_dashboard_draws_its_charts(desk_page, live_server, today):
     call_command("seed_demo", "--size", "small", stdout=StringIO())
     call_command("seed_history", "--until", "2026-11-27", stdout=StringIO())
     page = desk_page
-    _log_in(page, live_server.url, "bureau", settings.KEHOU_DEMO_PASSWORD)
+    log_in(page, live_server.url, "bureau", settings.KEHOU_DEMO_PASSWORD)
     page.goto(f"{live_server.url}/bureau/")
     page.get_by_role("heading", name="全区参与情况").wait_for()
     page.locator("html[data-charts-ready='3']").wait_for()

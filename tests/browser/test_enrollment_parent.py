@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from enrollment import selectors, services
 from enrollment.models import Enrollment, Preference
 from enrollment.selectors import Meeting
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 from tests.enrollment import factories as f
 from tests.enrollment.conftest import shop  # noqa: F401 - the enrollment fixture, shared
 
@@ -21,10 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page, base_url: str, username: str = "parent1") -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, base_url, username)
     page.wait_for_url(f"{base_url}/family/")
 
 

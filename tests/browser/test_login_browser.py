@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_parent_logs_in_by_phone_on_a_phone_and_sees_own_child(phone_page, live_server, world):
@@ -23,7 +15,7 @@ def test_parent_logs_in_by_phone_on_a_phone_and_sees_own_child(phone_page, live_
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.get_by_role("heading", name="登录课后服务平台").is_visible()
     screenshot(page, "login-phone")
-    _log_in(page, live_server.url, "13800000001")
+    log_in(page, live_server.url, "13800000001")
     page.wait_for_url(f"{live_server.url}/family/")
     assert page.get_by_role("heading", name="我的孩子").is_visible()
     assert page.get_by_text("王小明").is_visible()
@@ -45,7 +37,7 @@ def test_wrong_password_shows_a_clear_message(phone_page, live_server, world):
     [("coord_a", "锦溪小学"), ("bureau", "全区参与情况"), ("partner", "工贸旅游学校"), ("teacher_a", "张老师")],
 )
 def test_each_role_lands_on_its_page(desk_page, live_server, world, username, heading):
-    _log_in(desk_page, live_server.url, username)
+    log_in(desk_page, live_server.url, username)
     desk_page.wait_for_load_state()
     assert heading in desk_page.locator("h1").inner_text()
 

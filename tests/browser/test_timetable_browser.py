@@ -12,8 +12,7 @@ import time
 import pytest
 
 from scheduling.models import Pin, SolveRun, Timetable
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in, screenshot
 from tests.scheduling.factories import add_timetable_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,14 +49,6 @@ def worker(live_server):
     w.thread.join(30)
 
 
-def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def _wait_run_done(page) -> None:
     progress = page.locator("#run-progress")
     progress.locator(".tag.run-succeeded").wait_for(timeout=60_000)
@@ -68,7 +59,7 @@ def test_coordinator_builds_pins_resolves_publishes_and_others_see_it(browser, d
     tt = add_timetable_data(world)
     page, base = desk_page, live_server.url
     school = world.school_a.pk
-    _log_in(page, base, "coord_a")
+    log_in(page, base, "coord_a")
     page.goto(f"{base}/school/{school}/timetable/")
     assert page.get_by_role("heading", name="课后服务课表").is_visible()
     page.get_by_label("时间上限（秒）").fill("3")
@@ -126,7 +117,7 @@ def test_coordinator_builds_pins_resolves_publishes_and_others_see_it(browser, d
 
     # the teacher of the robot club sees the published meeting
     teacher_page = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN").new_page()
-    _log_in(teacher_page, base, "teacher_a")
+    log_in(teacher_page, base, "teacher_a")
     teacher_page.goto(f"{base}/teacher/timetable/")
     assert teacher_page.get_by_role("heading", name="我的课后服务课表 · 张老师").is_visible()
     assert teacher_page.get_by_text("机器人社团 1").is_visible()
@@ -135,7 +126,7 @@ def test_coordinator_builds_pins_resolves_publishes_and_others_see_it(browser, d
     teacher_page.context.close()
 
     # a parent on a phone sees the child's week
-    _log_in(phone_page, base, "13800000001")
+    log_in(phone_page, base, "13800000001")
     phone_page.goto(f"{base}/family/child/{world.children_a[0].pk}/timetable/")
     assert phone_page.get_by_role("heading", name="王小明 · 课后服务周课表").is_visible()
     assert phone_page.get_by_text("机器人社团").is_visible()
