@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -41,6 +41,7 @@ TEMPLATE_SESSIONS: tuple[tuple[dt.time, dt.time], ...] = (
     (dt.time(16, 40), dt.time(17, 40)),
 )
 MAX_SESSIONS = 4
+M = TypeVar("M", bound=Model)
 MAX_SEATS = 500
 MAX_TEACHER_PERIODS = 40
 PHONE_RE = re.compile(r"^1\d{10}$")
@@ -78,6 +79,13 @@ def _in_use(obj: Model, *, ignore: Iterable[tuple[type[Model], str]] = ()) -> bo
 
 def _clean_text(value: Any, *, max_length: int) -> str:
     return " ".join(str(value or "").split())[:max_length] if value is not None else ""
+
+
+def _assign(obj: M, fields: dict[str, Any]) -> M:
+    """Set validated field values on an existing row (update = the same fields as create)."""
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return obj
 
 
 def _save(obj: Model) -> Model:
@@ -364,6 +372,34 @@ def _teacher_validate(
     errors.raise_if_any()
 
 
+def _teacher_fields(
+    *,
+    school: School,
+    name: Any,
+    staff_no: Any,
+    phone: Any,
+    subjects: Any,
+    max_periods_week: Any,
+    teacher: Teacher | None,
+) -> dict[str, Any]:
+    """The cleaned, validated field values shared by create and update."""
+    name, staff_no, phone = (
+        _clean_text(name, max_length=50),
+        _clean_text(staff_no, max_length=30),
+        _clean_text(phone, max_length=20),
+    )
+    _teacher_validate(
+        school=school, name=name, staff_no=staff_no, phone=phone, max_periods_week=max_periods_week, teacher=teacher
+    )
+    return {
+        "name": name,
+        "staff_no": staff_no,
+        "phone": phone,
+        "subjects": _subjects(subjects),
+        "max_periods_week": max_periods_week,
+    }
+
+
 @transaction.atomic
 def teacher_create(
     *,
@@ -375,24 +411,16 @@ def teacher_create(
     max_periods_week: int = 6,
     by: Any = None,
 ) -> Teacher:
-    name, staff_no, phone = (
-        _clean_text(name, max_length=50),
-        _clean_text(staff_no, max_length=30),
-        _clean_text(phone, max_length=20),
+    fields = _teacher_fields(
+        school=school,
+        name=name,
+        staff_no=staff_no,
+        phone=phone,
+        subjects=subjects,
+        max_periods_week=max_periods_week,
+        teacher=None,
     )
-    _teacher_validate(
-        school=school, name=name, staff_no=staff_no, phone=phone, max_periods_week=max_periods_week, teacher=None
-    )
-    teacher = _save(
-        Teacher(
-            school=school,
-            name=name,
-            staff_no=staff_no,
-            phone=phone,
-            subjects=_subjects(subjects),
-            max_periods_week=max_periods_week,
-        )
-    )
+    teacher = _save(Teacher(school=school, **fields))
     audit_record(action="courses.teacher.created", actor=by, obj=teacher, school_id=school.pk)
     return teacher
 
@@ -410,22 +438,16 @@ def teacher_update(
 ) -> Teacher:
     if teacher.school_id is None:
         raise DomainError("forbidden")
-    name, staff_no, phone = (
-        _clean_text(name, max_length=50),
-        _clean_text(staff_no, max_length=30),
-        _clean_text(phone, max_length=20),
-    )
-    _teacher_validate(
+    fields = _teacher_fields(
         school=teacher.school,
         name=name,
         staff_no=staff_no,
         phone=phone,
+        subjects=subjects,
         max_periods_week=max_periods_week,
         teacher=teacher,
     )
-    teacher.name, teacher.staff_no, teacher.phone = name, staff_no, phone
-    teacher.subjects, teacher.max_periods_week = _subjects(subjects), max_periods_week
-    _save(teacher)
+    _save(_assign(teacher, fields))
     audit_record(action="courses.teacher.updated", actor=by, obj=teacher, school_id=teacher.school_id)
     return teacher
 
@@ -534,6 +556,45 @@ def _grades(values: Iterable[Any] | None) -> list[int]:
     return sorted(result)
 
 
+def _course_fields(
+    *,
+    school: School,
+    kind: str,
+    title: Any,
+    grades: Any,
+    seats_per_section: Any,
+    meetings_per_week: Any,
+    room_features: Any,
+    fee_per_class_hour: Any,
+    description: Any,
+    course: Course | None,
+) -> dict[str, Any]:
+    """The cleaned, validated field values shared by create and update."""
+    title, grade_list, feats = _clean_text(title, max_length=100), _grades(grades), _features(room_features)
+    fee = _decimal(fee_per_class_hour)
+    _course_validate(
+        school=school,
+        kind=kind,
+        title=title,
+        grades=grade_list,
+        seats_per_section=seats_per_section,
+        meetings_per_week=meetings_per_week,
+        room_features=feats,
+        fee=fee,
+        course=course,
+    )
+    return {
+        "kind": kind,
+        "title": title,
+        "description": str(description or "")[:2000],
+        "grades": grade_list,
+        "seats_per_section": seats_per_section,
+        "meetings_per_week": meetings_per_week,
+        "room_features": feats,
+        "fee_per_class_hour": fee,
+    }
+
+
 @transaction.atomic
 def course_create(
     *,
@@ -548,32 +609,19 @@ def course_create(
     description: str = "",
     by: Any = None,
 ) -> Course:
-    title, grade_list, feats = _clean_text(title, max_length=100), _grades(grades), _features(room_features)
-    fee = _decimal(fee_per_class_hour)
-    _course_validate(
+    fields = _course_fields(
         school=school,
         kind=kind,
         title=title,
-        grades=grade_list,
+        grades=grades,
         seats_per_section=seats_per_section,
         meetings_per_week=meetings_per_week,
-        room_features=feats,
-        fee=fee,
+        room_features=room_features,
+        fee_per_class_hour=fee_per_class_hour,
+        description=description,
         course=None,
     )
-    course = _save(
-        Course(
-            school=school,
-            kind=kind,
-            title=title,
-            description=str(description or "")[:2000],
-            grades=grade_list,
-            seats_per_section=seats_per_section,
-            meetings_per_week=meetings_per_week,
-            room_features=feats,
-            fee_per_class_hour=fee,
-        )
-    )
+    course = _save(Course(school=school, **fields))
     audit_record(action="courses.course.created", actor=by, obj=course, school_id=school.pk)
     return course
 
@@ -592,24 +640,19 @@ def course_update(
     description: str = "",
     by: Any = None,
 ) -> Course:
-    title, grade_list, feats = _clean_text(title, max_length=100), _grades(grades), _features(room_features)
-    fee = _decimal(fee_per_class_hour)
-    _course_validate(
+    fields = _course_fields(
         school=course.school,
         kind=kind,
         title=title,
-        grades=grade_list,
+        grades=grades,
         seats_per_section=seats_per_section,
         meetings_per_week=meetings_per_week,
-        room_features=feats,
-        fee=fee,
+        room_features=room_features,
+        fee_per_class_hour=fee_per_class_hour,
+        description=description,
         course=course,
     )
-    course.kind, course.title, course.grades = kind, title, grade_list
-    course.seats_per_section, course.meetings_per_week = seats_per_section, meetings_per_week
-    course.room_features, course.fee_per_class_hour = feats, fee
-    course.description = str(description or "")[:2000]
-    _save(course)
+    _save(_assign(course, fields))
     audit_record(action="courses.course.updated", actor=by, obj=course, school_id=course.school_id)
     return course
 

@@ -9,6 +9,7 @@ that arrives in the URL or in the form goes through a school-scoped selector (40
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -81,6 +82,43 @@ def _refused(request: HttpRequest, url: str, error: DomainError) -> HttpResponse
     return redirect(url)
 
 
+def _create(
+    request: HttpRequest,
+    form: Any,
+    *,
+    create: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], tuple[str, str]],
+    page: Callable[[Any, str], HttpResponse],
+) -> HttpResponse:
+    """Run a set-up create service on a valid POSTed form. `done(obj)` gives (url, notice): a plain
+    POST redirects there with the notice; htmx re-renders `page(form, notice)` with a fresh form.
+    A refusal stays on the form, attached to its field."""
+    notice = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = create(form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            url, notice = done(obj)
+            if response := _done(request, url, notice):
+                return response
+            form = None
+    return page(form, notice)
+
+
+def _delete(
+    request: HttpRequest, *, delete: Callable[[], None], url: str, notice: str, page: Callable[..., HttpResponse]
+) -> HttpResponse:
+    """Run a set-up delete service: redirect with a message (plain POST) or re-render the list
+    fragment with the notice or the refusal (htmx). `page(notice=..., problem=...)` renders it."""
+    try:
+        delete()
+    except DomainError as error:
+        return _refused(request, url, error) or page(notice="", problem=error.message())
+    return _done(request, url, notice) or page(notice=notice, problem="")
+
+
 def _url(name: str, *args: Any) -> str:
     return reverse(f"courses:{name}", args=args)
 
@@ -102,19 +140,15 @@ def _terms_context(school: School, form: TermForm | None = None, notice: str = "
 @require_http_methods(["GET", "POST"])
 def setup_terms(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id)
-    form = TermForm(request.POST or None)
-    notice = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            term = services.term_create(school=school, **form.cleaned_data, by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            notice = _("Term “%(name)s” added.") % {"name": term.name}
-            if response := _done(request, _url("setup_term", school.pk, term.pk), notice):
-                return response
-            form = None
-    return _render(request, "courses/setup_terms.html", "term-section", _terms_context(school, form, notice))
+    return _create(
+        request,
+        TermForm(request.POST or None),
+        create=lambda data: services.term_create(school=school, **data, by=request.user),
+        done=lambda term: (_url("setup_term", school.pk, term.pk), _("Term “%(name)s” added.") % {"name": term.name}),
+        page=lambda form, notice: _render(
+            request, "courses/setup_terms.html", "term-section", _terms_context(school, form, notice)
+        ),
+    )
 
 
 def _term_context(school: School, term, **extra: Any) -> dict[str, Any]:
@@ -157,20 +191,21 @@ def setup_term(request: HttpRequest, school_id: int, term_id: int) -> HttpRespon
 def setup_exception_add(request: HttpRequest, school_id: int, term_id: int) -> HttpResponse:
     school = _school(request, school_id)
     term = selectors.term_get(school=school, term_id=term_id)
-    form = CalendarExceptionForm(request.POST)
-    notice = ""
-    if form.is_valid():
-        try:
-            exception = services.calendar_exception_add(term=term, **form.cleaned_data, by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            notice = _("%(date)s added.") % {"date": f"{exception.date:%Y-%m-%d}"}
-            if response := _done(request, _url("setup_term", school.pk, term.pk), notice):
-                return response
-            form = None
-    context = _term_context(school, term, exception_form=form, notice=notice)
-    return _render(request, "courses/setup_term.html", "exception-section", context)
+    return _create(
+        request,
+        CalendarExceptionForm(request.POST),
+        create=lambda data: services.calendar_exception_add(term=term, **data, by=request.user),
+        done=lambda exception: (
+            _url("setup_term", school.pk, term.pk),
+            _("%(date)s added.") % {"date": f"{exception.date:%Y-%m-%d}"},
+        ),
+        page=lambda form, notice: _render(
+            request,
+            "courses/setup_term.html",
+            "exception-section",
+            _term_context(school, term, exception_form=form, notice=notice),
+        ),
+    )
 
 
 @allow(Role.COORDINATOR)
@@ -299,19 +334,15 @@ def _rooms_context(school: School, form: RoomForm | None = None, **extra: Any) -
 @require_http_methods(["GET", "POST"])
 def setup_rooms(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id)
-    form = RoomForm(request.POST or None)
-    notice = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            room = services.room_create(school=school, **form.cleaned_data, by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            notice = _("Room “%(name)s” added.") % {"name": room.name}
-            if response := _done(request, _url("setup_rooms", school.pk), notice):
-                return response
-            form = None
-    return _render(request, "courses/setup_rooms.html", "room-section", _rooms_context(school, form, notice=notice))
+    return _create(
+        request,
+        RoomForm(request.POST or None),
+        create=lambda data: services.room_create(school=school, **data, by=request.user),
+        done=lambda room: (_url("setup_rooms", school.pk), _("Room “%(name)s” added.") % {"name": room.name}),
+        page=lambda form, notice: _render(
+            request, "courses/setup_rooms.html", "room-section", _rooms_context(school, form, notice=notice)
+        ),
+    )
 
 
 @allow(Role.COORDINATOR)
@@ -348,20 +379,13 @@ def setup_room(request: HttpRequest, school_id: int, room_id: int) -> HttpRespon
 def setup_room_delete(request: HttpRequest, school_id: int, room_id: int) -> HttpResponse:
     school = _school(request, school_id)
     room = selectors.room_get(school=school, room_id=room_id)
-    url = _url("setup_rooms", school.pk)
-    notice, problem = "", ""
-    try:
-        services.room_delete(room=room, by=request.user)
-    except DomainError as error:
-        problem = error.message()
-        if response := _refused(request, url, error):
-            return response
-    else:
-        notice = _("Room “%(name)s” deleted.") % {"name": room.name}
-        if response := _done(request, url, notice):
-            return response
-    context = _rooms_context(school, notice=notice, problem=problem)
-    return _render(request, "courses/setup_rooms.html", "room-section", context)
+    return _delete(
+        request,
+        delete=lambda: services.room_delete(room=room, by=request.user),
+        url=_url("setup_rooms", school.pk),
+        notice=_("Room “%(name)s” deleted.") % {"name": room.name},
+        page=lambda **kw: _render(request, "courses/setup_rooms.html", "room-section", _rooms_context(school, **kw)),
+    )
 
 
 # --- Teachers --------------------------------------------------------------------------------------
@@ -381,20 +405,18 @@ def _teachers_context(school: School, form: TeacherForm | None = None, **extra: 
 @require_http_methods(["GET", "POST"])
 def setup_teachers(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id)
-    form = TeacherForm(request.POST or None)
-    notice = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            teacher = services.teacher_create(school=school, **form.cleaned_data, by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            notice = _("Teacher %(name)s added.") % {"name": teacher.name}
-            if response := _done(request, _url("setup_teacher", school.pk, teacher.pk), notice):
-                return response
-            form = None
-    context = _teachers_context(school, form, notice=notice)
-    return _render(request, "courses/setup_teachers.html", "teacher-section", context)
+    return _create(
+        request,
+        TeacherForm(request.POST or None),
+        create=lambda data: services.teacher_create(school=school, **data, by=request.user),
+        done=lambda teacher: (
+            _url("setup_teacher", school.pk, teacher.pk),
+            _("Teacher %(name)s added.") % {"name": teacher.name},
+        ),
+        page=lambda form, notice: _render(
+            request, "courses/setup_teachers.html", "teacher-section", _teachers_context(school, form, notice=notice)
+        ),
+    )
 
 
 @allow(Role.COORDINATOR)
@@ -451,20 +473,15 @@ def setup_teacher_availability(request: HttpRequest, school_id: int, teacher_id:
 def setup_teacher_delete(request: HttpRequest, school_id: int, teacher_id: int) -> HttpResponse:
     school = _school(request, school_id)
     teacher = selectors.teacher_get_for_school(school=school, teacher_id=teacher_id)
-    url = _url("setup_teachers", school.pk)
-    notice, problem = "", ""
-    try:
-        services.teacher_delete(teacher=teacher, by=request.user)
-    except DomainError as error:
-        problem = error.message()
-        if response := _refused(request, url, error):
-            return response
-    else:
-        notice = _("Teacher %(name)s deleted.") % {"name": teacher.name}
-        if response := _done(request, url, notice):
-            return response
-    context = _teachers_context(school, notice=notice, problem=problem)
-    return _render(request, "courses/setup_teachers.html", "teacher-section", context)
+    return _delete(
+        request,
+        delete=lambda: services.teacher_delete(teacher=teacher, by=request.user),
+        url=_url("setup_teachers", school.pk),
+        notice=_("Teacher %(name)s deleted.") % {"name": teacher.name},
+        page=lambda **kw: _render(
+            request, "courses/setup_teachers.html", "teacher-section", _teachers_context(school, **kw)
+        ),
+    )
 
 
 # --- Courses and sections --------------------------------------------------------------------------
@@ -485,20 +502,18 @@ def _courses_context(school: School, form: CourseForm | None = None, **extra: An
 @require_http_methods(["GET", "POST"])
 def setup_courses(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id)
-    form = CourseForm(request.POST or None, school=school)
-    notice = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.course_create(school=school, **form.cleaned_data, by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            notice = _("Course “%(title)s” added.") % {"title": course.title}
-            if response := _done(request, _url("setup_course", school.pk, course.pk), notice):
-                return response
-            form = None
-    context = _courses_context(school, form, notice=notice)
-    return _render(request, "courses/setup_courses.html", "course-section", context)
+    return _create(
+        request,
+        CourseForm(request.POST or None, school=school),
+        create=lambda data: services.course_create(school=school, **data, by=request.user),
+        done=lambda course: (
+            _url("setup_course", school.pk, course.pk),
+            _("Course “%(title)s” added.") % {"title": course.title},
+        ),
+        page=lambda form, notice: _render(
+            request, "courses/setup_courses.html", "course-section", _courses_context(school, form, notice=notice)
+        ),
+    )
 
 
 def _course_context(school: School, course, **extra: Any) -> dict[str, Any]:
@@ -549,20 +564,15 @@ def setup_course(request: HttpRequest, school_id: int, course_id: int) -> HttpRe
 def setup_course_delete(request: HttpRequest, school_id: int, course_id: int) -> HttpResponse:
     school = _school(request, school_id)
     course = selectors.course_get_for_school(school=school, course_id=course_id)
-    url = _url("setup_courses", school.pk)
-    notice, problem = "", ""
-    try:
-        services.course_delete(course=course, by=request.user)
-    except DomainError as error:
-        problem = error.message()
-        if response := _refused(request, url, error):
-            return response
-    else:
-        notice = _("Course “%(title)s” deleted.") % {"title": course.title}
-        if response := _done(request, url, notice):
-            return response
-    context = _courses_context(school, notice=notice, problem=problem)
-    return _render(request, "courses/setup_courses.html", "course-section", context)
+    return _delete(
+        request,
+        delete=lambda: services.course_delete(course=course, by=request.user),
+        url=_url("setup_courses", school.pk),
+        notice=_("Course “%(title)s” deleted.") % {"title": course.title},
+        page=lambda **kw: _render(
+            request, "courses/setup_courses.html", "course-section", _courses_context(school, **kw)
+        ),
+    )
 
 
 @allow(Role.COORDINATOR)
@@ -570,20 +580,21 @@ def setup_course_delete(request: HttpRequest, school_id: int, course_id: int) ->
 def setup_section_add(request: HttpRequest, school_id: int, course_id: int) -> HttpResponse:
     school = _school(request, school_id)
     course = selectors.course_get_for_school(school=school, course_id=course_id)
-    form = SectionForm(request.POST, school=school, course=course)
-    notice = ""
-    if form.is_valid():
-        try:
-            section = services.section_create(course=course, **form.cleaned_data, by=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            notice = _("Section %(code)s added.") % {"code": section.code}
-            if response := _done(request, _url("setup_course", school.pk, course.pk), notice):
-                return response
-            form = None
-    context = _course_context(school, course, section_form=form, notice=notice)
-    return _render(request, "courses/setup_course.html", "section-section", context)
+    return _create(
+        request,
+        SectionForm(request.POST, school=school, course=course),
+        create=lambda data: services.section_create(course=course, **data, by=request.user),
+        done=lambda section: (
+            _url("setup_course", school.pk, course.pk),
+            _("Section %(code)s added.") % {"code": section.code},
+        ),
+        page=lambda form, notice: _render(
+            request,
+            "courses/setup_course.html",
+            "section-section",
+            _course_context(school, course, section_form=form, notice=notice),
+        ),
+    )
 
 
 @allow(Role.COORDINATOR)
@@ -630,20 +641,15 @@ def setup_section_delete(request: HttpRequest, school_id: int, section_id: int) 
     school = _school(request, school_id)
     section = selectors.section_get_for_school(school=school, section_id=section_id)
     course = section.course
-    url = _url("setup_course", school.pk, course.pk)
-    notice, problem = "", ""
-    try:
-        services.section_delete(section=section, by=request.user)
-    except DomainError as error:
-        problem = error.message()
-        if response := _refused(request, url, error):
-            return response
-    else:
-        notice = _("Section %(code)s deleted.") % {"code": section.code}
-        if response := _done(request, url, notice):
-            return response
-    context = _course_context(school, course, notice=notice, problem=problem)
-    return _render(request, "courses/setup_course.html", "section-section", context)
+    return _delete(
+        request,
+        delete=lambda: services.section_delete(section=section, by=request.user),
+        url=_url("setup_course", school.pk, course.pk),
+        notice=_("Section %(code)s deleted.") % {"code": section.code},
+        page=lambda **kw: _render(
+            request, "courses/setup_course.html", "section-section", _course_context(school, course, **kw)
+        ),
+    )
 
 
 # --- Excel import of teachers and rooms ------------------------------------------------------------

@@ -70,7 +70,7 @@ SELECT
   COUNT(*) FILTER (WHERE status = 'waitlisted' AND offer_expires_at <= %s),
   COUNT(*) FILTER (WHERE status = 'waitlisted' AND offer_expires_at IS NULL),
   COUNT(*) FILTER (WHERE status = 'waitlisted' AND offer_expires_at IS NULL AND created_at <= %s)
-FROM "enrollment_enrollment" WHERE section_id = %s
+FROM {table} WHERE section_id = %s
 """
 
 
@@ -103,7 +103,10 @@ def _section_state(*, section_id: int, student_id: int, now: datetime) -> Sectio
     """
     at = connection.ops.adapt_datetimefield_value(now)  # as the ORM would send it (SQLite: UTC text)
     with connection.cursor() as cursor:
-        cursor.execute(_STATE_SQL, [student_id, at, at, at, section_id])
+        cursor.execute(
+            _STATE_SQL.format(table=connection.ops.quote_name(Enrollment._meta.db_table)),
+            [student_id, at, at, at, section_id],
+        )
         return SectionState(*cursor.fetchone())
 
 

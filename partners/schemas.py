@@ -25,7 +25,9 @@ class ReviewIn(Schema):
     comment: str = ""
 
 
-class PartnerCourseOut(Schema):
+class OfferOut(Schema):
+    """A partner course as a host school sees it in the offer list."""
+
     id: int
     provider_id: int
     provider: str
@@ -39,6 +41,11 @@ class PartnerCourseOut(Schema):
     materials: str
     room_features: list[str]
     fee_per_class_hour: Decimal
+
+
+class PartnerCourseOut(OfferOut):
+    """The provider's own view: the offer plus its review state."""
+
     status: str
     offered: bool
     approved_at: datetime | None
@@ -53,22 +60,6 @@ class ReviewStepOut(Schema):
 
 class PartnerCourseDetailOut(PartnerCourseOut):
     reviews: list[ReviewStepOut]
-
-
-class OfferOut(Schema):
-    id: int
-    provider_id: int
-    provider: str
-    title: str
-    title_en: str
-    description: str
-    kind: str
-    grades: list[int]
-    group_size: int
-    meetings_per_week: int
-    materials: str
-    room_features: list[str]
-    fee_per_class_hour: Decimal
 
 
 class HostRequestIn(Schema):
