@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced-$(shell sha1sum requirements.lock 2>/dev/null | cut -c1-12)
 DEMO_SIZE ?= district
 PG_URL ?= $(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/kehou)
+# The settings fail closed (no DJANGO_ENV = production); these commands are development and tests.
+export DJANGO_ENV ?= development
+PURE_TESTS := tests/solver tests/allocation/engine
 
 .PHONY: demo test venv system-deps lint checks test-sqlite test-postgres test-pure run migrate seed messages lock
 
@@ -21,7 +24,7 @@ lock:  ## re-pin every dependency after editing pyproject.toml
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
 migrate: venv
-	@$(BIN)/python manage.py migrate --noinput -v0
+	@$(BIN)/python manage.py migrate --noinput -v0 || { echo "migrate failed: a database made before the migrations were reset (2026-12-06) must be deleted: rm var/kehou.sqlite3*"; exit 1; }
 
 seed: migrate
 	@$(BIN)/python manage.py seed_demo --size $(DEMO_SIZE) --timetables demo
@@ -29,7 +32,7 @@ seed: migrate
 demo: seed
 	@echo "Kehou 课后 → http://127.0.0.1:8000  (Ctrl-C stops the site and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/python manage.py db_worker --interval 0.5 --no-reload & \
+	  $(BIN)/python manage.py worker --interval 0.5 --no-reload & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 # --- tests ---------------------------------------------------------------------------------------
@@ -60,16 +63,16 @@ checks: venv
 	  || (echo "untranslated entries in the zh_Hans catalogue"; exit 1)
 
 test-pure: venv  ## the pure solver and allocation packages, without Django settings
-	$(BIN)/python -m pytest -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/solver tests/allocation
+	$(BIN)/python -m pytest -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning $(PURE_TESTS)
 
 test-sqlite: venv
 	@echo "=== Django suite on SQLite ==="
-	DJANGO_ENV=test $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation
+	DJANGO_ENV=test $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation/engine
 
 test-postgres: venv
 	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "=== Django suite on PostgreSQL ($(PG_URL)) ==="; \
-	  DJANGO_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation; \
+	  DJANGO_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation/engine; \
 	elif [ -n "$$KEHOU_REQUIRE_POSTGRES" ]; then \
 	  echo "!!! PostgreSQL at $(PG_URL) is not reachable and KEHOU_REQUIRE_POSTGRES is set"; exit 1; \
 	else \

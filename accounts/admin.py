@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, AuditEvent, LoginFailure, RoleGrant, User
+from accounts.models import ApiToken, LoginFailure, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -41,11 +41,3 @@ class LoginFailureAdmin(admin.ModelAdmin):
     list_display = ["username", "ip", "at"]
     list_filter = ["at"]
     search_fields = ["username", "ip"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "object_type", "object_id", "school", "ip"]
-    list_filter = ["action", "school"]
-    search_fields = ["action", "object_id", "actor__username"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]

@@ -12,12 +12,12 @@ from accounts.schemas import ErrorOut, MeOut, TokenIn, TokenOut
 from accounts.services import (
     api_token_issue,
     api_token_revoke,
-    client_ip,
     login_failure_record,
     login_failures_clear,
     login_is_throttled,
 )
-from config.errors import DomainError
+from core.audit import client_ip
+from core.errors import DomainError
 
 router = Router(tags=["auth"])
 

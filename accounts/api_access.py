@@ -13,7 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from accounts.access import ACCESS_ATTR, AUTHENTICATED, PUBLIC, actor_for
 from accounts.models import ApiToken, Role
-from config.errors import DomainError
+from core.errors import DomainError
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 

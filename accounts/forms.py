@@ -6,7 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import client_ip, login_failure_record, login_failures_clear, login_is_throttled
+from accounts.services import login_failure_record, login_failures_clear, login_is_throttled
+from core.audit import client_ip
 
 
 class LoginForm(AuthenticationForm):

@@ -22,7 +22,7 @@ def home_links(actor: Actor, *, is_staff: bool = False) -> list[tuple[str, str]]
             for school_id in sorted(actor.coordinator_school_ids):
                 links.append((str(labels[role]), reverse("courses:school_home", args=[school_id])))
         elif role == Role.BUREAU:
-            links.append((str(labels[role]), reverse("enrollment:bureau_home")))
+            links.append((str(labels[role]), reverse("participation:bureau_home")))
         elif role == Role.PARTNER_TEACHER:
             links.append((str(labels[role]), reverse("partners:home")))
         elif role == Role.TEACHER:

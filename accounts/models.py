@@ -1,4 +1,4 @@
-"""Users, their roles (each with a scope), API tokens, login throttling and the audit log."""
+"""Users, their roles (each with a scope), API tokens and login throttling."""
 
 from __future__ import annotations
 
@@ -144,27 +144,3 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
-
-
-class AuditEvent(models.Model):
-    """Who did what, when and from where; action names are dotted (`enrollment.seat.granted`)."""
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=100, db_index=True)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.CharField(max_length=50, blank=True)
-    school = models.ForeignKey("courses.School", on_delete=models.SET_NULL, null=True, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("audit log")
-        verbose_name_plural = _("audit log")
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

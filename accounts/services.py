@@ -1,4 +1,4 @@
-"""Writes for accounts: audit events, API tokens, login throttling."""
+"""Writes for accounts: API tokens and login throttling (the audit recorder is `core.audit`)."""
 
 from __future__ import annotations
 
@@ -11,35 +11,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, LoginFailure
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client address as the web server saw it (REMOTE_ADDR; a proxy must set it)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def audit_record(
-    *,
-    action: str,
-    actor: Any = None,
-    obj: Any = None,
-    school_id: int | None = None,
-    request: HttpRequest | None = None,
-    data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one audit event (`enrollment.seat.granted`) in the caller's transaction."""
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        school_id=school_id,
-        ip=client_ip(request),
-        data=data or {},
-    )
+from accounts.models import ApiToken, LoginFailure
+from core.audit import audit_record
 
 
 def login_is_throttled(*, username: str, ip: str | None) -> bool:

@@ -33,11 +33,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from enrollment import allocation as engine  # noqa: E402
-from enrollment.allocation.domain import GROUP_TITLES_EN, POLICY_GROUPS, valid_choices  # noqa: E402
-from enrollment.allocation.stats import aligned  # noqa: E402
-from enrollment.allocation_adapter import problem_build  # noqa: E402
-from enrollment.demo import demo_lottery_seed  # noqa: E402
+from allocation import engine  # noqa: E402
+from allocation.adapter import problem_build  # noqa: E402
+from allocation.engine.domain import GROUP_TITLES_EN, POLICY_GROUPS, valid_choices  # noqa: E402
+from allocation.engine.stats import aligned  # noqa: E402
+from demo.district import demo_lottery_seed  # noqa: E402
 from enrollment.models import EnrollmentWindow  # noqa: E402
 
 METHODS = (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from enrollment.allocation import (
+from allocation.engine import (
     allocate,
     commitment,
     first_come,
@@ -26,7 +26,7 @@ from enrollment.allocation import (
     verify_explanations,
     weighted_greedy,
 )
-from enrollment.allocation.synthetic import district
+from allocation.engine.synthetic import district
 
 GROUPS = ("left_behind", "migrant", "disabled", "low_income", "dual_earner", "")
 

@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from accounts.api import router as accounts_router
 from accounts.api_access import API_AUTH
-from config.errors import DomainError
+from core.errors import DomainError
 from courses.api import router as courses_router
 from enrollment.api import router as enrollment_router
 from scheduling.api import router as scheduling_router
@@ -68,5 +68,5 @@ api.add_router("/", enrollment_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", "partners.api.router")
 api.add_router("/", "scheduling.api_itinerary.router")
-api.add_router("/", "enrollment.api_stats.router")
-api.add_router("/", "enrollment.api_allocation.router")
+api.add_router("/", "allocation.api.router")
+api.add_router("/", "participation.api.router")

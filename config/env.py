@@ -59,3 +59,18 @@ def database_from_url(name: str, url: str, *, conn_max_age: int) -> dict[str, An
 
 def warn(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+CACHE_TABLE = "kehou_cache"
+
+
+def cache_from_url(name: str, url: str) -> dict[str, Any]:
+    """The shared cache: Redis at `url` (redis://…), else Django's database cache (table `kehou_cache`).
+
+    Both are shared by every web process and the worker, unlike a per-process memory cache.
+    """
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise EnvError(name, "must be a redis:// URL (e.g. redis://127.0.0.1:6379/0)")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}

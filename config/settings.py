@@ -1,7 +1,9 @@
 """Kehou settings, all from the environment.
 
-Development needs nothing set: SQLite in ./var, DEBUG on. `DJANGO_ENV=production` refuses to
-start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL and turns on the secure defaults.
+`DJANGO_ENV` chooses the profile and fails closed: unset means production, which refuses to
+start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (one line naming what is missing) and
+turns the secure defaults on. `make demo` sets `DJANGO_ENV=development` (SQLite in ./var, a
+development-only secret key, DEBUG off unless `DEBUG=1`), `make test` sets `DJANGO_ENV=test`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import EnvError, database_from_url, env_bool, env_list, env_str
+from config.env import EnvError, cache_from_url, database_from_url, env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KEHOU_VAR_DIR", str(BASE_DIR / "var")))
 
-DJANGO_ENV = env_str("DJANGO_ENV", "development")
+DJANGO_ENV = env_str("DJANGO_ENV", "production")
 if DJANGO_ENV not in {"development", "production", "test"}:
     raise EnvError("DJANGO_ENV", "must be development, test or production")
 PRODUCTION = DJANGO_ENV == "production"
@@ -24,15 +26,17 @@ PRODUCTION = DJANGO_ENV == "production"
 if PRODUCTION:
     for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         if not env_str(required):
-            raise EnvError(required, "must be set when DJANGO_ENV=production")
+            unset = "" if "DJANGO_ENV" in os.environ else " (DJANGO_ENV is unset, so production is assumed)"
+            raise EnvError(required, f"must be set when DJANGO_ENV=production{unset}")
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise EnvError("SECRET_KEY", "must be at least 50 random characters")
     DEBUG = False
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 else:
-    SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-kehou-0123456789-abcdefghijklmnopqrstuvwxyz")
-    DEBUG = env_bool("DEBUG", DJANGO_ENV == "development")
+    # A key for this machine's development and test databases only; production never reads it.
+    SECRET_KEY = env_str("SECRET_KEY", f"kehou-{DJANGO_ENV}-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
+    DEBUG = env_bool("DEBUG", False)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 
 INSTALLED_APPS = [
@@ -47,11 +51,16 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "django_tasks",
     "django_tasks_db",
+    # Ours, bottom to top: each app may use the ones above it in this list, never the ones below.
+    "core",
     "accounts",
     "courses",
     "partners",
     "scheduling",
     "enrollment",
+    "allocation",
+    "participation",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.VaryOnHtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,6 +148,10 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: shared by every web process and the worker (statistics snapshots are computed once) ---
+# Django's database cache by default (the table comes with `migrate`); Redis when REDIS_URL is set.
+CACHES = {"default": cache_from_url("REDIS_URL", env_str("REDIS_URL"))}
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrPhoneBackend"]
 LOGIN_URL = "accounts:login"
@@ -189,6 +203,9 @@ MEDIA_URL = "/media/"
 
 # --- Background jobs: Django Tasks with the queue in the database --------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker's periodic jobs (`manage.py worker`): seconds between two runs of each.
+KEHOU_REAP_EVERY_SECONDS = float(env_str("KEHOU_REAP_EVERY_SECONDS", "10"))
+KEHOU_OFFER_EXPIRY_EVERY_SECONDS = float(env_str("KEHOU_OFFER_EXPIRY_EVERY_SECONDS", "30"))
 
 # --- Security ----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -27,9 +27,8 @@ urlpatterns = [
     path("", include("scheduling.urls_itinerary")),
     path("", include("scheduling.urls")),
     path("", include("enrollment.urls")),
-    path("", include("enrollment.urls_import")),
-    path("", include("enrollment.urls_allocation")),
-    path("", include("enrollment.urls_attendance")),
+    path("", include("allocation.urls")),
+    path("", include("participation.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
 from courses import selectors
 from courses.models import ROOM_FEATURES, WEEKDAY_CHOICES, CalendarException, Course, School, grade_label
 from courses.services import MAX_SEATS, MAX_SESSIONS, TEMPLATE_SESSIONS, fee_cap
@@ -30,17 +29,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", **kwargs)
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: field messages at their field, the rest on top."""
-    if not error.fields:
-        form.add_error(None, error.message())
-        return
-    for name, messages in error.fields.items():
-        target = name if name in form.fields else f"{name}_start" if f"{name}_start" in form.fields else None
-        for message in messages if isinstance(messages, list | tuple) else [messages]:
-            form.add_error(target, str(message))
 
 
 class TermForm(forms.Form):

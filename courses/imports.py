@@ -29,15 +29,15 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import audit_record
-from config.errors import DomainError
+from core.audit import audit_record
+from core.errors import DomainError
 from courses.models import ROOM_FEATURES, Room, School, Teacher
 
 MAX_BYTES = 5 * 1024 * 1024  # the upload itself
 MAX_UNCOMPRESSED = 60 * 1024 * 1024  # what the .xlsx (a zip) unpacks to: refuses zip bombs
 MAX_ROWS = 5000  # data rows: a large school has about 3,000 pupils
 MAX_PROBLEMS = 300  # listed problems; the count says how many more there are
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 PHONE_RE = re.compile(r"^1\d{10}$")
 LIST_SPLIT_RE = re.compile(r"[,，、;；/\s]+")
 
@@ -484,7 +484,7 @@ def _teachers_apply(*, school: School, rows: list[dict[str, Any]], result: Impor
 def teachers_import(*, school: School, upload: Any, by: Any = None) -> ImportResult:
     """Parse, and when the whole file is good, upsert every teacher by staff number."""
     parsed = parse_teachers(school=school, upload=upload)
-    return _apply(parsed, school=school, by=by, action="courses.import.teachers", apply=_teachers_apply)
+    return _apply(parsed, school=school, by=by, action="courses.teachers.imported", apply=_teachers_apply)
 
 
 # --- Rooms -----------------------------------------------------------------------------------------
@@ -560,7 +560,7 @@ def _rooms_apply(*, school: School, rows: list[dict[str, Any]], result: ImportRe
 def rooms_import(*, school: School, upload: Any, by: Any = None) -> ImportResult:
     """Parse, and when the whole file is good, upsert every room by name."""
     parsed = parse_rooms(school=school, upload=upload)
-    return _apply(parsed, school=school, by=by, action="courses.import.rooms", apply=_rooms_apply)
+    return _apply(parsed, school=school, by=by, action="courses.rooms.imported", apply=_rooms_apply)
 
 
 def _apply(parsed: ParseResult, *, school: School, by: Any, action: str, apply: Callable[..., None]) -> ImportResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,10 +12,35 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from accounts.access import Actor
+
+
+# --- Scope: what each role may see. THE one place for each (a test keeps the actor's scope ids out of
+# every other module): selectors start from these QuerySets, never from `actor.*_ids` themselves.
+
+
+class DistrictQuerySet(models.QuerySet):
+    def visible_to_bureau(self, actor: Actor) -> DistrictQuerySet:
+        """The bureau's own district(s); nothing for anyone else."""
+        return self.filter(pk__in=actor.district_ids)
+
+
+class SchoolQuerySet(models.QuerySet):
+    def visible_to_coordinator(self, actor: Actor) -> SchoolQuerySet:
+        """The school(s) the actor coordinates; nothing for anyone else."""
+        return self.filter(pk__in=actor.coordinator_school_ids)
+
+    def visible_to_bureau(self, actor: Actor) -> SchoolQuerySet:
+        """Every school of the bureau's district(s); nothing for anyone else."""
+        return self.filter(district__in=District.objects.visible_to_bureau(actor))
+
 
 class District(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     code = models.CharField(_("code"), max_length=20, unique=True)
+
+    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("district")
@@ -36,6 +62,8 @@ class School(models.Model):
     code = models.CharField(_("school code"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
+
+    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("school")
@@ -336,6 +364,66 @@ class Course(models.Model):
         return self.title
 
 
+# --- Seats: THE rule of what holds a seat ------------------------------------------------------------
+#
+# A pupil's row in a section (`enrollment.Enrollment`) is enrolled, waitlisted or withdrawn. It
+# HOLDS A SEAT when it is enrolled, or waitlisted with an offer that has not expired yet. The
+# section's counts below and `Enrollment.objects.held(now)` are built from `seat_held_q`; the capacity
+# calculator's plain SQL (`enrollment.capacity`) is held equal to them by a test on both databases;
+# `seat_held` is the same rule for one row in memory (a test holds the two equal).
+
+
+class SeatStatus(models.TextChoices):
+    """The states of a pupil's row in a section (`Enrollment.Status` is this class)."""
+
+    ENROLLED = "enrolled", _("enrolled")
+    WAITLISTED = "waitlisted", _("waitlisted")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+ACTIVE_SEAT_STATUSES = (SeatStatus.ENROLLED.value, SeatStatus.WAITLISTED.value)
+
+
+def seat_held_q(now, prefix: str = "") -> Q:
+    """Rows that hold a seat at `now`: enrolled, or waitlisted with a live offer."""
+    return Q(**{f"{prefix}status": SeatStatus.ENROLLED}) | Q(
+        **{f"{prefix}status": SeatStatus.WAITLISTED, f"{prefix}offer_expires_at__gt": now}
+    )
+
+
+def seat_offered_q(now, prefix: str = "") -> Q:
+    """Waitlisted rows holding an offer that has not expired (a subset of `seat_held_q`)."""
+    return Q(**{f"{prefix}status": SeatStatus.WAITLISTED, f"{prefix}offer_expires_at__gt": now})
+
+
+def seat_waiting_q(prefix: str = "") -> Q:
+    """Waitlisted rows still waiting for an offer (queue order: created_at, id)."""
+    return Q(**{f"{prefix}status": SeatStatus.WAITLISTED, f"{prefix}offer_expires_at__isnull": True})
+
+
+def seat_held(status: str, offer_expires_at, now) -> bool:
+    """`seat_held_q` for one row in memory."""
+    return status == SeatStatus.ENROLLED or (
+        status == SeatStatus.WAITLISTED and offer_expires_at is not None and offer_expires_at > now
+    )
+
+
+class SectionQuerySet(models.QuerySet):
+    def with_seat_counts(self, now) -> SectionQuerySet:
+        """Each section with `seats_held` (enrolled + live offers), `enrolled`, `offered` and `waiting`.
+
+        Seats left = capacity − seats_held. Read-only figures for pages: whether a seat is free is
+        decided under the section lock by `enrollment.capacity`.
+        """
+        rows = "enrollments"
+        return self.annotate(
+            seats_held=models.Count(rows, filter=seat_held_q(now, f"{rows}__"), distinct=True),
+            enrolled=models.Count(rows, filter=Q(**{f"{rows}__status": SeatStatus.ENROLLED}), distinct=True),
+            offered=models.Count(rows, filter=seat_offered_q(now, f"{rows}__"), distinct=True),
+            waiting=models.Count(rows, filter=seat_waiting_q(f"{rows}__"), distinct=True),
+        )
+
+
 class Section(models.Model):
     """One teaching group of a course in a term: the unit the timetable places."""
 
@@ -355,6 +443,8 @@ class Section(models.Model):
         help_text=_("homework help takes place in this class"),
     )
     capacity = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1)])
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("section")

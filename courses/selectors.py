@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Actor
+from core.ids import get_or_404, id_or_404
 from courses.models import (
     ROOM_FEATURES,
     WEEKDAY_CHOICES,
@@ -26,9 +27,7 @@ from courses.models import (
 
 def school_get_for_coordinator(*, actor: Actor, school_id: int) -> School:
     """The school if the actor coordinates it; otherwise 404 (we do not reveal that it exists)."""
-    if school_id not in actor.coordinator_school_ids:
-        raise Http404
-    return School.objects.select_related("district").get(pk=school_id)
+    return get_or_404(School.objects.visible_to_coordinator(actor).select_related("district"), pk=id_or_404(school_id))
 
 
 def term_current(*, school: School) -> Term | None:
@@ -89,7 +88,7 @@ def teacher_weekly_load(*, sections: list[Section]) -> int:
 
 
 def school_list_for_bureau(*, actor: Actor):
-    return School.objects.filter(district_id__in=actor.district_ids)
+    return School.objects.visible_to_bureau(actor)
 
 
 def seats_total(*, school: School) -> int:
@@ -99,33 +98,16 @@ def seats_total(*, school: School) -> int:
 # --- Set-up pages: every read starts from a school the actor coordinates ------------------------
 
 
-def _get_or_404(queryset, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def _id_or_404(raw: Any) -> int:
-    """A form value that must be a plain positive integer id; anything else is simply not found."""
-    text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 18:
-        raise Http404
-    return int(text)
-
-
 def term_list(*, school: School) -> list[Term]:
     return list(school.terms.annotate(n_exceptions=Count("exceptions")).order_by("-start"))
 
 
 def term_get(*, school: School, term_id: Any) -> Term:
-    return _get_or_404(Term.objects.select_related("school"), pk=_id_or_404(term_id), school=school)
+    return get_or_404(Term.objects.select_related("school"), pk=id_or_404(term_id), school=school)
 
 
 def calendar_exception_get(*, school: School, exception_id: Any) -> CalendarException:
-    return _get_or_404(
-        CalendarException.objects.select_related("term"), pk=_id_or_404(exception_id), term__school=school
-    )
+    return get_or_404(CalendarException.objects.select_related("term"), pk=id_or_404(exception_id), term__school=school)
 
 
 def slot_list(*, school: School) -> list[Slot]:
@@ -134,7 +116,7 @@ def slot_list(*, school: School) -> list[Slot]:
 
 def slot_get(*, school: School, slot_id: Any) -> Slot:
     """A slot of this school; a slot id of another school (in a URL or a form value) is 404."""
-    return _get_or_404(Slot.objects.all(), pk=_id_or_404(slot_id), school=school)
+    return get_or_404(Slot.objects.all(), pk=id_or_404(slot_id), school=school)
 
 
 def slot_grid(*, school: School, slots: list[Slot] | None = None) -> dict[str, Any]:
@@ -162,7 +144,7 @@ def room_list(*, school: School) -> list[Room]:
 
 
 def room_get(*, school: School, room_id: Any) -> Room:
-    return _get_or_404(Room.objects.all(), pk=_id_or_404(room_id), school=school)
+    return get_or_404(Room.objects.all(), pk=id_or_404(room_id), school=school)
 
 
 def teacher_list_for_school(*, school: School) -> list[Teacher]:
@@ -175,7 +157,7 @@ def teacher_list_for_school(*, school: School) -> list[Teacher]:
 
 def teacher_get_for_school(*, school: School, teacher_id: Any) -> Teacher:
     """The school's own teacher (partner teachers are kept by their provider)."""
-    return _get_or_404(Teacher.objects.select_related("school"), pk=_id_or_404(teacher_id), school=school)
+    return get_or_404(Teacher.objects.select_related("school"), pk=id_or_404(teacher_id), school=school)
 
 
 def teacher_availability_grid(*, teacher: Teacher, slots: list[Slot] | None = None) -> dict[str, Any]:
@@ -193,7 +175,7 @@ def school_class_list(*, school: School) -> list[SchoolClass]:
 
 
 def school_class_get_for_school(*, school: School, class_id: Any) -> SchoolClass:
-    return _get_or_404(SchoolClass.objects.all(), pk=_id_or_404(class_id), school=school)
+    return get_or_404(SchoolClass.objects.all(), pk=id_or_404(class_id), school=school)
 
 
 def course_list_for_school(*, school: School) -> list[Course]:
@@ -205,7 +187,7 @@ def course_list_for_school(*, school: School) -> list[Course]:
 
 
 def course_get_for_school(*, school: School, course_id: Any) -> Course:
-    return _get_or_404(Course.objects.select_related("school"), pk=_id_or_404(course_id), school=school)
+    return get_or_404(Course.objects.select_related("school"), pk=id_or_404(course_id), school=school)
 
 
 def section_list_for_course(*, course: Course) -> list[Section]:
@@ -217,9 +199,9 @@ def section_list_for_course(*, course: Course) -> list[Section]:
 
 
 def section_get_for_school(*, school: School, section_id: Any) -> Section:
-    return _get_or_404(
+    return get_or_404(
         Section.objects.select_related("course", "term", "teacher", "school_class"),
-        pk=_id_or_404(section_id),
+        pk=id_or_404(section_id),
         course__school=school,
     )
 
@@ -242,7 +224,7 @@ def setup_progress(*, school: School) -> list[dict[str, Any]]:
         ("rooms", _("Rooms"), "courses:setup_rooms"),
         ("teachers", _("Teachers"), "courses:setup_teachers"),
         ("courses", _("Courses and sections"), "courses:setup_courses"),
-        ("pupils", _("Import pupils"), "pupil_import:pupils"),
+        ("pupils", _("Import pupils"), "enrollment:pupils_import"),
     ]
     return [
         {

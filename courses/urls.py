@@ -30,7 +30,6 @@ urlpatterns = [
     path(f"{setup}courses/<int:course_id>/", views.setup_course, name="setup_course"),
     path(f"{setup}courses/<int:course_id>/delete/", views.setup_course_delete, name="setup_course_delete"),
     path(f"{setup}courses/<int:course_id>/sections/", views.setup_section_add, name="setup_section_add"),
-    path(f"{setup}sections/<int:section_id>/", views.setup_section, name="setup_section"),
     path(f"{setup}sections/<int:section_id>/delete/", views.setup_section_delete, name="setup_section_delete"),
     path(f"{setup}import/teachers/", views.setup_import, {"kind": "teachers"}, name="setup_import_teachers"),
     path(

@@ -19,7 +19,6 @@ from enrollment.schemas import (
     CatalogueItemOut,
     ChildOut,
     ChildWeekOut,
-    DistrictSummaryOut,
     EnrollmentIn,
     EnrollmentOut,
     PreferencesIn,
@@ -101,7 +100,7 @@ def children_list(request: HttpRequest):
 def child_get(request: HttpRequest, student_id: int):
     """One of your children; another family's child is 404."""
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    seats = child.enrollments.filter(status__in=["enrolled", "waitlisted"]).select_related("section__course")
+    seats = child.enrollments.active().select_related("section__course")
     return _child_out(child, seats)
 
 
@@ -224,9 +223,6 @@ def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
 def enrollment_get(request: HttpRequest, enrollment_id: int):
     """One seat or waitlist place of one of your children, with the waitlist position."""
     row = selectors.enrollment_get_for_family(actor=request.actor, enrollment_id=enrollment_id)
-    if row.status == Enrollment.Status.WAITLISTED:  # pass on lapsed offers before answering
-        services.offers_expire_due(section_ids=[row.section_id])
-        row.refresh_from_db()
     return _enrollment_out(row, selectors.waitlist_position(row))
 
 
@@ -259,12 +255,4 @@ def child_week(request: HttpRequest, student_id: int):
 @api_allow(Role.PARENT)
 def timetables(request: HttpRequest):
     """The weekly timetables of all your children."""
-    services.offers_expire_due(section_ids=selectors.waiting_section_ids_for_family(actor=request.actor))
     return [_week_out(c) for c in selectors.student_list_for_parent(actor=request.actor)]
-
-
-@router.get("/district/summary", response={200: DistrictSummaryOut, 403: ErrorOut})
-@api_allow(Role.BUREAU)
-def district_summary(request: HttpRequest):
-    """Participation by school (aggregates; cells under 10 pupils are null)."""
-    return selectors.district_summary_for_bureau(actor=request.actor)

@@ -13,8 +13,17 @@ transaction with `BEGIN IMMEDIATE`, which takes the database's write lock up fro
 transaction is already alone (`select_for_update()` is a no-op there). The database constraint
 `enrollment_one_active_per_section` backs the rule "one active row per pupil and section".
 
-Seats held = enrolled rows + waitlisted rows holding an offer that has not expired yet. An expired
-offer is passed on here too, lazily, whenever a section is locked for a write.
+Seats held = enrolled rows + waitlisted rows holding an offer that has not expired yet (the rule is
+`courses.models.seat_held_q`; this module's plain SQL is held equal to it by a test on both
+databases). An expired offer is passed on here too, lazily, whenever a section is locked for a
+write, and by the worker's periodic job.
+
+Writers that lock several pupils or sections (publishing an allocation) take ALL the pupils'
+locks first, in id order, then the sections', in id order — the same order as a single request
+(pupil, then section) — so no two writers ever wait on each other in a circle.
+
+Changing a section's capacity comes here too (`capacity_set`): lock the section, refuse a
+capacity below the seats held, and offer the new seats to the waitlist.
 """
 
 from __future__ import annotations
@@ -24,13 +33,13 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q
+from django.utils.translation import gettext
 
-from config.errors import DomainError
-from courses.models import Section
+from core.errors import DomainError
+from courses.models import SeatStatus, Section
 from enrollment.models import Enrollment, Student
 
-ACTIVE = (Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED)
+ACTIVE = (SeatStatus.ENROLLED, SeatStatus.WAITLISTED)
 
 
 @dataclass
@@ -61,16 +70,16 @@ class SectionState(NamedTuple):
 
 
 # Plain SQL for the hottest statement of a rush: the ORM spent longer building this aggregate than
-# the database spent running it. The literals are Enrollment.Status values; a test compares these
-# counts with the ORM's on both databases.
+# the database spent running it. Statuses are parameters (SeatStatus values); a test compares these
+# counts with `Enrollment.objects.held(now)` and `Section.objects.with_seat_counts(now)` on both databases.
 _STATE_SQL = """
 SELECT
-  COUNT(*) FILTER (WHERE student_id = %s AND status IN ('enrolled', 'waitlisted')),
-  COUNT(*) FILTER (WHERE status = 'enrolled' OR (status = 'waitlisted' AND offer_expires_at > %s)),
-  COUNT(*) FILTER (WHERE status = 'waitlisted' AND offer_expires_at <= %s),
-  COUNT(*) FILTER (WHERE status = 'waitlisted' AND offer_expires_at IS NULL),
-  COUNT(*) FILTER (WHERE status = 'waitlisted' AND offer_expires_at IS NULL AND created_at <= %s)
-FROM {table} WHERE section_id = %s
+  COUNT(*) FILTER (WHERE student_id = %(student)s AND status IN (%(enrolled)s, %(waitlisted)s)),
+  COUNT(*) FILTER (WHERE status = %(enrolled)s OR (status = %(waitlisted)s AND offer_expires_at > %(now)s)),
+  COUNT(*) FILTER (WHERE status = %(waitlisted)s AND offer_expires_at <= %(now)s),
+  COUNT(*) FILTER (WHERE status = %(waitlisted)s AND offer_expires_at IS NULL),
+  COUNT(*) FILTER (WHERE status = %(waitlisted)s AND offer_expires_at IS NULL AND created_at <= %(now)s)
+FROM {table} WHERE section_id = %(section)s
 """
 
 
@@ -79,15 +88,28 @@ def _require_transaction() -> None:
         raise RuntimeError("enrollment.capacity must run inside transaction.atomic()")
 
 
-def held_q(now: datetime) -> Q:
-    """Rows that hold a seat at `now` (used by the readers to show seats left, never to decide)."""
-    return Q(status=Enrollment.Status.ENROLLED) | Q(status=Enrollment.Status.WAITLISTED, offer_expires_at__gt=now)
-
-
 def student_lock(student_id: int) -> Student:
     """Step 1: lock the pupil's row (clash checks and idempotency keys are per pupil)."""
     _require_transaction()
     return Student.objects.select_for_update(no_key=True).get(pk=student_id)
+
+
+def students_lock(student_ids: list[int]) -> dict[int, Student]:
+    """Step 1 for many pupils at once (publishing an allocation): lock them all, in id order."""
+    _require_transaction()
+    rows = Student.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(student_ids))).order_by("pk")
+    return {row.pk: row for row in rows}
+
+
+def sections_lock(section_ids: list[int]) -> None:
+    """Step 2 for many sections at once: lock them all, in id order, after every pupil's lock."""
+    _require_transaction()
+    list(
+        Section.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=sorted(set(section_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def section_lock(section_id: int) -> Section:
@@ -105,13 +127,19 @@ def _section_state(*, section_id: int, student_id: int, now: datetime) -> Sectio
     with connection.cursor() as cursor:
         cursor.execute(
             _STATE_SQL.format(table=connection.ops.quote_name(Enrollment._meta.db_table)),
-            [student_id, at, at, at, section_id],
+            {
+                "student": student_id,
+                "section": section_id,
+                "now": at,
+                "enrolled": SeatStatus.ENROLLED.value,
+                "waitlisted": SeatStatus.WAITLISTED.value,
+            },
         )
         return SectionState(*cursor.fetchone())
 
 
 def seats_held(section_id: int, *, now: datetime) -> int:
-    return Enrollment.objects.filter(held_q(now), section_id=section_id).count()
+    return Enrollment.objects.held(now).filter(section_id=section_id).count()
 
 
 def seats_free(section: Section, *, now: datetime) -> int:
@@ -233,3 +261,29 @@ def release(*, enrollment: Enrollment, now: datetime, offer_hours: int, reason: 
         enrollment.note = note[:200]
     enrollment.save(update_fields=["status", "ended_at", "end_reason", "offer_expires_at", "note", "updated_at"])
     return pass_on(section, now=now, offer_hours=offer_hours)
+
+
+def capacity_problem(section: Section, capacity: int, *, now: datetime) -> str:
+    """Why `capacity` cannot be set on this (locked) section, or "" if it can: fewer seats than held."""
+    held = seats_held(section.pk, now=now)
+    if capacity < held:
+        return gettext("%(n)s seats are held (pupils enrolled or holding an offer); keep at least that many.") % {
+            "n": held
+        }
+    return ""
+
+
+def capacity_set(*, section_id: int, capacity: int, now: datetime, offer_hours: int) -> tuple[Section, SectionChanges]:
+    """Change a section's seats: lock it, refuse fewer seats than are held, offer new seats to the waitlist.
+
+    Refusal: `validation_error` on `capacity`, naming the seats held (enrolled + live offers).
+    """
+    section = section_lock(section_id)
+    problem = capacity_problem(section, capacity, now=now)
+    if problem:
+        raise DomainError("validation_error", fields={"capacity": [problem]})
+    grew = capacity > section.capacity
+    section.capacity = capacity
+    section.save(update_fields=["capacity"])
+    changes = pass_on(section, now=now, offer_hours=offer_hours) if grew else SectionChanges()
+    return section, changes

@@ -26,8 +26,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, RoleGrant, User
-from accounts.services import audit_record
-from config.errors import DomainError
+from core.audit import audit_record
+from core.errors import DomainError
 from courses.imports import (
     Column,
     ImportResult,
@@ -356,7 +356,7 @@ def pupils_import(*, school: School, upload: Any, create_classes: bool = False, 
     except IntegrityError as exc:  # a number taken by a concurrent import
         raise DomainError("conflict") from exc
     audit_record(
-        action="enrollment.import.pupils",
+        action="enrollment.pupils.imported",
         actor=by,
         school_id=school.pk,
         data={"rows": result.rows, "created": result.created, "updated": result.updated, **result.extra},

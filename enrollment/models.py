@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,9 +11,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import ACTIVE_SEAT_STATUSES, SeatStatus, seat_held, seat_held_q, seat_waiting_q
+from scheduling.models import new_feed_token
+
+if TYPE_CHECKING:
+    from accounts.access import Actor
+
 
 class PriorityGroup(models.TextChoices):
-    """Policy priority groups; the keys are shared with `enrollment.allocation`."""
+    """Policy priority groups; the keys are shared with `allocation.engine`."""
 
     LEFT_BEHIND = "left_behind", _("left-behind child")
     MIGRANT = "migrant", _("migrant worker's child")
@@ -52,6 +60,10 @@ class Guardian(models.Model):
 class StudentQuerySet(models.QuerySet):
     def of_family(self, family_id: int) -> StudentQuerySet:
         return self.filter(family_id=family_id)
+
+    def visible_to_parent(self, actor: Actor) -> StudentQuerySet:
+        """THE parent's scope: the children of the acting parent's own family, nothing else."""
+        return self.filter(family_id=actor.family_id) if actor.family_id is not None else self.none()
 
 
 class Student(models.Model):
@@ -201,6 +213,20 @@ class Preference(models.Model):
         return f"{self.student_id} #{self.rank} → {self.section_id}"
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    def held(self, now) -> EnrollmentQuerySet:
+        """Rows holding a seat at `now` (the rule: `courses.models.seat_held_q`)."""
+        return self.filter(seat_held_q(now))
+
+    def active(self) -> EnrollmentQuerySet:
+        """Rows still in play: a seat, an offer or a waitlist place."""
+        return self.filter(status__in=ACTIVE_SEAT_STATUSES)
+
+    def waiting(self) -> EnrollmentQuerySet:
+        """Waitlisted rows still waiting for an offer."""
+        return self.filter(seat_waiting_q())
+
+
 class Enrollment(models.Model):
     """A child's seat in a section; at most one active (enrolled or waitlisted) row per pair.
 
@@ -208,10 +234,7 @@ class Enrollment(models.Model):
     calculator (`enrollment.capacity`) counts it as taken. Waitlist order is (`created_at`, `id`).
     """
 
-    class Status(models.TextChoices):
-        ENROLLED = "enrolled", _("enrolled")
-        WAITLISTED = "waitlisted", _("waitlisted")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+    Status = SeatStatus
 
     class Source(models.TextChoices):
         FIRST_COME = "first_come", _("first come")
@@ -237,6 +260,8 @@ class Enrollment(models.Model):
     request_key = models.CharField(
         _("idempotency key"), max_length=64, blank=True, help_text=_("the client's key; a retry returns this row")
     )
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")
@@ -267,11 +292,12 @@ class Enrollment(models.Model):
     def is_active(self) -> bool:
         return self.status in (self.Status.ENROLLED, self.Status.WAITLISTED)
 
+    def holds_seat(self, now=None) -> bool:
+        return seat_held(self.status, self.offer_expires_at, now or timezone.now())
+
     def offer_pending(self, now=None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.status == self.Status.WAITLISTED and self.offer_expires_at is not None and self.offer_expires_at > now
-        )
+        """Waitlisted with a live offer: the seat is held for this pupil until it expires."""
+        return self.status == self.Status.WAITLISTED and self.holds_seat(now)
 
 
 class Dismissal(models.TextChoices):
@@ -340,219 +366,31 @@ class Notice(models.Model):
         return self.title
 
 
-class AllocationRun(models.Model):
-    """One run of the seat allocation for a closed preference window, and (once published) its result.
+class PupilCalendarFeedQuerySet(models.QuerySet):
+    def active(self) -> PupilCalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
 
-    The run is computed by the worker (`enrollment.tasks.allocation_run`) from the revealed lottery
-    seed; nothing is written to `Enrollment` until a coordinator publishes it, and publishing writes
-    every seat in one transaction. `seats` holds the result ({student id: [section ids]}) and
-    `fingerprint` its sha256, so `manage.py allocation_replay` can re-run and compare. `stats` holds
-    the figures of our allocation and of the three baselines on the same data.
+
+class PupilCalendarFeed(models.Model):
+    """A private, unguessable, revocable iCalendar URL for one pupil's after-school week.
+
+    Served at the same `calendar/<token>.ics` as a teacher's feed (scheduling asks enrollment's
+    feed source for tokens it does not know).
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("ready for review")
-        FAILED = "failed", _("failed")
-        PUBLISHED = "published", _("published")
-
-    window = models.ForeignKey(EnrollmentWindow, on_delete=models.CASCADE, related_name="allocation_runs")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    seed = models.CharField(_("lottery seed"), max_length=128, blank=True)
-    commitment = models.CharField(_("lottery seed commitment (SHA-256)"), max_length=64, blank=True)
-    commitment_ok = models.BooleanField(_("seed matches the commitment"), null=True, blank=True)
-    problem = models.JSONField(_("input snapshot"), default=dict, blank=True)
-    problem_digest = models.CharField(_("input fingerprint"), max_length=64, blank=True)
-    fingerprint = models.CharField(_("result fingerprint"), max_length=64, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
-    progress_text = models.CharField(_("progress"), max_length=200, blank=True)
-    seats = models.JSONField(_("seats"), default=dict, blank=True)
-    levels = models.JSONField(_("objective levels"), default=list, blank=True)
-    stats = models.JSONField(_("statistics"), default=dict, blank=True)
-    timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="calendar_feeds")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PupilCalendarFeedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("allocation run")
-        verbose_name_plural = _("allocation run")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["window"], condition=Q(status="published"), name="allocation_one_published_per_window"
-            ),
-            models.UniqueConstraint(
-                fields=["window"],
-                condition=Q(status__in=["queued", "running"]),
-                name="allocation_one_active_per_window",
-            ),
-            models.CheckConstraint(name="allocation_progress_range", condition=Q(progress__lte=100)),
-        ]
+        verbose_name = _("pupil's calendar feed")
+        verbose_name_plural = _("pupil's calendar feed")
 
     def __str__(self) -> str:
-        return f"{self.window_id} #{self.pk} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-
-class AllocationOutcome(models.Model):
-    """One pupil's result in an allocation run: the seats and the explanation shown to the family.
-
-    The sentences come from `enrollment.allocation.explain` and are checked against the problem by
-    `verify_explanations` before the run may be published.
-    """
-
-    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="outcomes")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="allocation_outcomes")
-    sections = models.JSONField(_("seats"), default=list, blank=True)
-    best_rank = models.PositiveSmallIntegerField(_("best choice given"), null=True, blank=True)
-    text_zh = models.TextField(_("explanation (Chinese)"))
-    text_en = models.TextField(_("explanation (English)"))
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("allocation outcome")
-        verbose_name_plural = _("allocation outcome")
-        ordering = ["run", "student"]
-        constraints = [models.UniqueConstraint(fields=["run", "student"], name="allocation_outcome_one_per_pupil")]
-
-    def __str__(self) -> str:
-        return f"{self.run_id}: {self.student_id} → {self.sections}"
-
-
-# --- Attendance (registers, leave reports, daily aggregates) ----------------------------------------
-
-
-class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", _("present")
-    ABSENT = "absent", _("absent")
-    LEAVE = "leave", _("on leave")
-
-
-class Register(models.Model):
-    """One section's register on one school day; the row exists once the register is taken.
-
-    The counts repeat the section's `Attendance` rows for that day (kept in step by
-    `enrollment.attendance.register_save`); `teacher` is who taught the meeting (the subsidy counts
-    registers per teacher).
-    """
-
-    section = models.ForeignKey("courses.Section", on_delete=models.CASCADE, related_name="registers")
-    date = models.DateField(_("date"))
-    school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="+")
-    teacher = models.ForeignKey(
-        "courses.Teacher", on_delete=models.SET_NULL, null=True, blank=True, related_name="registers"
-    )
-    expected = models.PositiveIntegerField(_("expected"), default=0)
-    present = models.PositiveIntegerField(_("present"), default=0)
-    absent = models.PositiveIntegerField(_("absent"), default=0)
-    leave = models.PositiveIntegerField(_("on leave"), default=0)
-    taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("register")
-        verbose_name_plural = _("register")
-        ordering = ["-date", "section"]
-        constraints = [models.UniqueConstraint(fields=["section", "date"], name="register_one_per_section_day")]
-        indexes = [
-            models.Index(fields=["school", "date"], name="register_school_date"),
-            models.Index(fields=["teacher", "date"], name="register_teacher_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.section_id} {self.date}"
-
-
-class Attendance(models.Model):
-    """One pupil's mark in one section's register on one day."""
-
-    section = models.ForeignKey("courses.Section", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField(_("date"))
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="attendance")
-    status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
-        constraints = [
-            models.UniqueConstraint(fields=["section", "date", "student"], name="attendance_one_per_pupil_day"),
-            models.CheckConstraint(
-                name="attendance_status_known", condition=Q(status__in=["present", "absent", "leave"])
-            ),
-        ]
-        indexes = [models.Index(fields=["student", "date"], name="attendance_student_date")]
-
-    def __str__(self) -> str:
-        return f"{self.student_id} {self.section_id} {self.date} {self.status}"
-
-
-class LeaveReport(models.Model):
-    """A family reports ahead of time that a child will miss after-school service on a day."""
-
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="leave_reports")
-    date = models.DateField(_("date"))
-    reason = models.CharField(_("reason"), max_length=100, blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("leave report")
-        verbose_name_plural = _("leave report")
-        ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["student", "date"], name="leave_report_one_per_day")]
-
-    def __str__(self) -> str:
-        return f"{self.student_id} {self.date}"
-
-
-class AttendanceDaily(models.Model):
-    """Pupil-meetings per school × day × grade × course kind, updated as registers are saved.
-
-    The dashboards read these rows, never the raw marks; `fee_due` is present × the course's fee per
-    class hour for pupils not exempt (low-income families pay nothing).
-    """
-
-    school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField(_("date"))
-    grade = models.PositiveSmallIntegerField(_("grade"))
-    kind = models.CharField(_("kind"), max_length=20)
-    expected = models.IntegerField(_("expected"), default=0)
-    present = models.IntegerField(_("present"), default=0)
-    absent = models.IntegerField(_("absent"), default=0)
-    leave = models.IntegerField(_("on leave"), default=0)
-    fee_due = models.DecimalField(_("fees due (yuan)"), max_digits=12, decimal_places=2, default=0)
-
-    class Meta:
-        verbose_name = _("daily attendance")
-        verbose_name_plural = _("daily attendance")
-        constraints = [
-            models.UniqueConstraint(fields=["school", "date", "grade", "kind"], name="attendance_daily_cell"),
-        ]
-        indexes = [models.Index(fields=["date"], name="attendance_daily_date")]
-
-    def __str__(self) -> str:
-        return f"{self.school_id} {self.date} {self.grade} {self.kind}"
+        return f"{self.token[:6]}… (pupil)"

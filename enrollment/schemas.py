@@ -21,23 +21,6 @@ class ChildOut(Schema):
     seats: list[SeatOut]
 
 
-class SchoolParticipationOut(Schema):
-    school_id: int
-    school: str
-    kind: str
-    on_roll: int | None
-    taking_part: int | None
-    rate: float | None
-
-
-class DistrictSummaryOut(Schema):
-    school_count: int
-    on_roll: int
-    taking_part: int
-    rate: float | None
-    schools: list[SchoolParticipationOut]
-
-
 # --- Enrollment ------------------------------------------------------------------------------------
 
 MAX_ID = 2**63 - 1

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from accounts.access import Actor
+from core.ids import get_or_404, id_or_404
 from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
 from courses.selectors import term_current
 from enrollment.models import (
@@ -20,21 +21,18 @@ from enrollment.models import (
     EnrollmentWindow,
     Notice,
     Preference,
+    PupilCalendarFeed,
     Student,
 )
-from scheduling.selectors import published_meetings
-
-# Bureau views never show a cell describing fewer pupils than this (re-identification risk).
-SMALL_CELL = 10
+from partners.models import Provider
+from scheduling.selectors import itinerary, published_meetings, published_placements
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
     """The acting parent's children with their seats, in a fixed number of queries."""
-    if actor.family_id is None:
-        return []
-    seats = Enrollment.objects.filter(status__in=["enrolled", "waitlisted"]).select_related("section__course")
+    seats = Enrollment.objects.active().select_related("section__course")
     return list(
-        Student.objects.of_family(actor.family_id)
+        Student.objects.visible_to_parent(actor)
         .select_related("school", "school_class")
         .prefetch_related(Prefetch("enrollments", queryset=seats, to_attr="active_seats"))
         .order_by("grade", "name")
@@ -47,13 +45,10 @@ def student_get_for_parent(*, actor: Actor, student_id: int, with_school: bool =
     `with_school=False` skips joining the school and class, for callers that use only the pupil's
     own columns (the first-come API: one lean read on its hot path).
     """
-    if actor.family_id is None:
-        raise Http404
-    students = Student.objects.select_related("school", "school_class") if with_school else Student.objects
-    try:
-        return students.get(pk=id_or_404(student_id), family_id=actor.family_id)
-    except Student.DoesNotExist:
-        raise Http404 from None
+    students = Student.objects.visible_to_parent(actor)
+    if with_school:
+        students = students.select_related("school", "school_class")
+    return get_or_404(students, pk=id_or_404(student_id))
 
 
 def school_class_get(*, school: School, class_id: int) -> SchoolClass:
@@ -75,66 +70,9 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
     )
 
 
-def _suppress(value: int) -> int | None:
-    return value if value >= SMALL_CELL else None
-
-
-def district_summary_for_bureau(*, actor: Actor) -> dict[str, Any]:
-    """District participation by school: aggregates only, small cells suppressed (None)."""
-    if not actor.district_ids:
-        raise Http404
-    active = Enrollment.objects.filter(student=OuterRef("pk"), status="enrolled")
-    pupils = Student.objects.filter(school__district_id__in=actor.district_ids, on_roll=True).annotate(
-        taking_part=Exists(active)
-    )
-    rows = (
-        pupils.values("school_id", "school__name", "school__kind")
-        .annotate(on_roll=Count("id"), taking_part=Count("id", filter=Q(taking_part=True)))
-        .order_by("school__kind", "school__name")
-    )
-    kinds = dict(School.Kind.choices)
-    schools = []
-    total_roll = total_part = 0
-    for row in rows:
-        total_roll += row["on_roll"]
-        total_part += row["taking_part"]
-        on_roll = _suppress(row["on_roll"])
-        part = _suppress(row["taking_part"])
-        schools.append(
-            {
-                "school_id": row["school_id"],
-                "school": row["school__name"],
-                "kind": str(kinds.get(row["school__kind"], row["school__kind"])),
-                "on_roll": on_roll,
-                "taking_part": part,
-                "rate": round(100 * row["taking_part"] / row["on_roll"], 1) if on_roll and part else None,
-            }
-        )
-    return {
-        "schools": schools,
-        "on_roll": total_roll,
-        "taking_part": total_part,
-        "rate": round(100 * total_part / total_roll, 1) if total_roll else None,
-        "school_count": School.objects.filter(district_id__in=actor.district_ids).count(),
-    }
-
-
 # --- Enrollment: catalogue, windows, seats, the week --------------------------------------------
 
-#: Ids beyond this are absurd (and overflow SQLite's INTEGER): they are simply not found.
-MAX_ID = 2**63 - 1
 ACTIVE = ("enrolled", "waitlisted")
-
-
-def id_or_404(value: Any) -> int:
-    """A positive database id from a URL or form value, else 404 (no 500 on '1 OR 1=1' or 10**30)."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < number <= MAX_ID:
-        raise Http404
-    return number
 
 
 @dataclass(frozen=True)
@@ -230,12 +168,6 @@ def offer_hours_for(*, school_id: int, term_id: int) -> int:
     return hours or 24
 
 
-def _held_filter(now: dt.datetime, prefix: str = "enrollments__") -> Q:
-    return Q(**{f"{prefix}status": "enrolled"}) | Q(
-        **{f"{prefix}status": "waitlisted", f"{prefix}offer_expires_at__gt": now}
-    )
-
-
 @dataclass
 class CatalogueItem:
     section: Section
@@ -266,13 +198,7 @@ def catalogue_for_student(
     sections = (
         Section.objects.filter(term=term, term__school_id=student.school_id, course__school_id=student.school_id)
         .select_related("course", "teacher", "term")
-        .annotate(
-            held=Count("enrollments", filter=_held_filter(now)),
-            waiting=Count(
-                "enrollments",
-                filter=Q(enrollments__status="waitlisted", enrollments__offer_expires_at__isnull=True),
-            ),
-        )
+        .with_seat_counts(now)
         .order_by("course__kind", "course__title", "code")
     )
     if kind:
@@ -281,9 +207,7 @@ def catalogue_for_student(
     times = section_times([s.pk for s in open_sections])
     mine = {
         e.section_id: e
-        for e in Enrollment.objects.filter(
-            student=student, status__in=ACTIVE, section__in=[s.pk for s in open_sections]
-        )
+        for e in Enrollment.objects.active().filter(student=student, section__in=[s.pk for s in open_sections])
     }
     window = window_open(school_id=student.school_id, term_id=term.pk, mode="preference", now=now)
     ranks = (
@@ -300,7 +224,7 @@ def catalogue_for_student(
             CatalogueItem(
                 section=section,
                 meetings=meetings,
-                seats_left=max(0, section.capacity - section.held),
+                seats_left=max(0, section.capacity - section.seats_held),
                 waiting=section.waiting,
                 mine=mine.get(section.pk),
                 rank=ranks.get(section.pk),
@@ -322,11 +246,13 @@ def section_get_for_student(*, student: Student, section_id: Any) -> Section:
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
     """1-based place among those still waiting for an offer, or None if not waiting."""
-    if enrollment.status != "waitlisted" or enrollment.offer_expires_at is not None:
+    if enrollment.status != Enrollment.Status.WAITLISTED or enrollment.offer_expires_at is not None:
         return None
-    ahead = Enrollment.objects.filter(
-        section_id=enrollment.section_id, status="waitlisted", offer_expires_at__isnull=True
-    ).filter(Q(created_at__lt=enrollment.created_at) | Q(created_at=enrollment.created_at, id__lt=enrollment.pk))
+    ahead = (
+        Enrollment.objects.waiting()
+        .filter(section_id=enrollment.section_id)
+        .filter(Q(created_at__lt=enrollment.created_at) | Q(created_at=enrollment.created_at, id__lt=enrollment.pk))
+    )
     return ahead.count() + 1
 
 
@@ -397,7 +323,7 @@ def child_week(student: Student, term: Term | None = None) -> ChildWeek:
 
 
 def notices_for_student(*, student: Student, limit: int = 5) -> list[Notice]:
-    active_sections = Enrollment.objects.filter(student=student, status__in=ACTIVE).values("section_id")
+    active_sections = Enrollment.objects.active().filter(student=student).values("section_id")
     return list(
         Notice.objects.filter(school_id=student.school_id)
         .filter(
@@ -448,7 +374,8 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         else []
     )
     rows = list(
-        Enrollment.objects.filter(student=student, status__in=ACTIVE, section__term=term)
+        Enrollment.objects.active()
+        .filter(student=student, section__term=term)
         .select_related("section__course", "section__teacher")
         .order_by("created_at", "id")
     )
@@ -475,22 +402,11 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
     )
 
 
-def waiting_section_ids_for_family(*, actor: Actor) -> list[int]:
-    """Sections where the family's children wait: where a lapsed offer would move them up."""
-    if actor.family_id is None:
-        return []
-    return list(
-        Enrollment.objects.filter(student__family_id=actor.family_id, status="waitlisted")
-        .values_list("section_id", flat=True)
-        .distinct()
-    )
-
-
 def enrollment_get_for_parent(*, actor: Actor, student: Student, enrollment_id: Any) -> Enrollment:
     """One of this child's rows, or 404."""
     try:
         return Enrollment.objects.select_related("section__course", "section__term").get(
-            pk=id_or_404(enrollment_id), student=student, student__family_id=actor.family_id
+            pk=id_or_404(enrollment_id), student=student, student__in=Student.objects.visible_to_parent(actor)
         )
     except Enrollment.DoesNotExist:
         raise Http404 from None
@@ -498,11 +414,9 @@ def enrollment_get_for_parent(*, actor: Actor, student: Student, enrollment_id: 
 
 def enrollment_get_for_family(*, actor: Actor, enrollment_id: Any) -> Enrollment:
     """A row of any of the acting parent's children (API), or 404."""
-    if actor.family_id is None:
-        raise Http404
     try:
         return Enrollment.objects.select_related("student", "section__course", "section__term").get(
-            pk=id_or_404(enrollment_id), student__family_id=actor.family_id
+            pk=id_or_404(enrollment_id), student__in=Student.objects.visible_to_parent(actor)
         )
     except Enrollment.DoesNotExist:
         raise Http404 from None
@@ -517,16 +431,7 @@ def section_list_for_school(*, school: School, term: Term | None, now: dt.dateti
     return list(
         Section.objects.filter(term=term, course__school=school)
         .select_related("course", "teacher")
-        .annotate(
-            enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")),
-            offered=Count(
-                "enrollments", filter=Q(enrollments__status="waitlisted", enrollments__offer_expires_at__gt=now)
-            ),
-            waiting=Count(
-                "enrollments",
-                filter=Q(enrollments__status="waitlisted", enrollments__offer_expires_at__isnull=True),
-            ),
-        )
+        .with_seat_counts(now)
         .order_by("course__kind", "course__title", "code")
     )
 
@@ -543,7 +448,8 @@ def section_get_for_school(*, school: School, section_id: Any) -> Section:
 
 def roster_for_section(*, section: Section) -> dict[str, list[Enrollment]]:
     rows = list(
-        Enrollment.objects.filter(section=section, status__in=ACTIVE)
+        Enrollment.objects.active()
+        .filter(section=section)
         .select_related("student__school_class")
         .order_by("created_at", "id")
     )
@@ -581,3 +487,67 @@ def window_get_for_school(*, school: School, window_id: Any) -> EnrollmentWindow
 
 def notice_list_for_school(*, school: School, limit: int = 20) -> list[Notice]:
     return list(Notice.objects.filter(school=school).select_related("section__course").order_by("-created_at")[:limit])
+
+
+# --- the pupil's published week and private calendar feed ----------------------------------------
+
+
+def student_week(*, student: Student) -> dict[str, Any]:
+    """The child's enrolled sections as placed in their schools' published timetables, by weekday."""
+    section_ids = Enrollment.objects.filter(student=student, status="enrolled").values_list("section_id", flat=True)
+    placements = list(published_placements(section_ids=list(section_ids)))
+    return {"placements": placements, "days": itinerary(placements)}
+
+
+def feeds_for_student(*, student: Student) -> list[PupilCalendarFeed]:
+    return list(PupilCalendarFeed.objects.active().filter(student=student).order_by("-created_at"))
+
+
+def feed_get_for_parent(*, student: Student, feed_id: Any) -> PupilCalendarFeed:
+    """A live feed of this child (already scoped to the acting parent), or 404."""
+    return get_or_404(
+        PupilCalendarFeed.objects.active().select_related("student"), pk=id_or_404(feed_id), student=student
+    )
+
+
+def pupil_feed(token: str) -> tuple[str, list[Any]] | None:
+    """The calendar at `calendar/<token>.ics` when the token is a pupil's live feed (else None).
+
+    Registered with `scheduling.selectors.FEED_SOURCES`. A read: nothing is written.
+    """
+    feed = PupilCalendarFeed.objects.active().filter(token=token[:64]).select_related("student").first()
+    if feed is None:
+        return None
+    return "课后服务", student_week(student=feed.student)["placements"]
+
+
+def sections_held_together(section_ids: list[int]) -> dict[int, set[int]]:
+    """{pupil: the sections among these where they hold a seat} — the timetable's shared pupils
+    (registered with `scheduling.adapters.SHARED_PUPILS`)."""
+    out: dict[int, set[int]] = {}
+    for student_id, section_id in Enrollment.objects.filter(section_id__in=section_ids, status="enrolled").values_list(
+        "student_id", "section_id"
+    ):
+        out.setdefault(student_id, set()).add(section_id)
+    return out
+
+
+# --- partner teachers ---------------------------------------------------------------------------
+
+
+def roster_for_partner(*, actor: Actor, section_id: Any) -> tuple[Section, list[Enrollment]]:
+    """The roster of one of the partner teacher's OWN sections (at any host school): names and classes only."""
+    if actor.teacher_id is None:
+        raise Http404
+    section = get_or_404(
+        Section.objects.select_related("course", "course__school", "term"),
+        pk=id_or_404(section_id),
+        teacher_id=actor.teacher_id,
+        teacher__provider__in=Provider.objects.visible_to_partner(actor),
+    )
+    rows = list(
+        Enrollment.objects.filter(section=section, status="enrolled")
+        .select_related("student", "student__school_class")
+        .order_by("student__grade", "student__name")
+    )
+    return section, rows

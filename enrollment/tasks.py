@@ -15,11 +15,3 @@ def offers_expire() -> int:
     from enrollment.services import offers_expire_due
 
     return offers_expire_due()
-
-
-@task()
-def allocation_run(run_id: int) -> str:
-    """Compute one AllocationRun (ours + three baselines + explanations); its state is on the run's row."""
-    from enrollment.allocation_services import allocation_run_execute
-
-    return allocation_run_execute(run_id=run_id)

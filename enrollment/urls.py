@@ -12,6 +12,15 @@ urlpatterns = [
     path("family/child/<int:student_id>/dismissal/", views.dismissal, name="dismissal"),
     path("family/child/<int:student_id>/seats/<int:enrollment_id>/withdraw/", views.withdraw, name="withdraw"),
     path("family/child/<int:student_id>/seats/<int:enrollment_id>/accept/", views.offer_accept, name="offer_accept"),
+    path("family/child/<int:student_id>/timetable/", views.child_timetable, name="child_timetable"),
+    path("family/child/<int:student_id>/timetable/feeds/", views.child_feed_issue, name="child_feed_issue"),
+    path(
+        "family/child/<int:student_id>/timetable/feeds/<int:feed_id>/revoke/",
+        views.child_feed_revoke,
+        name="child_feed_revoke",
+    ),
+    path("partner/sections/<int:section_id>/roster/", views.partner_roster, name="partner_roster"),
+    path("school/<int:school_id>/setup/sections/<int:section_id>/", views.section_edit, name="section_edit"),
     path("school/<int:school_id>/pupils/", views.school_pupils, name="school_pupils"),
     path("school/<int:school_id>/enrollment/", views.school_enrollment, name="school_enrollment"),
     path("school/<int:school_id>/enrollment/windows/new/", views.window_edit, name="window_new"),
@@ -25,5 +34,6 @@ urlpatterns = [
         views.roster_remove,
         name="roster_remove",
     ),
-    path("bureau/", views.bureau_home, name="bureau_home"),
+    path("school/<int:school_id>/setup/import/pupils/", views.pupils_import, name="pupils_import"),
+    path("school/<int:school_id>/setup/import/pupils/template.xlsx", views.pupils_template, name="pupils_template"),
 ]

@@ -14,15 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import allow
 from accounts.models import Role
-from config.errors import DomainError
+from core.errors import DomainError
+from core.exports import xlsx_response
+from core.ids import id_or_404
+from core.validation import add_domain_error
+from courses.forms import ImportForm, SectionForm
 from courses.selectors import school_get_for_coordinator, term_current
-from enrollment import forms, selectors, services
+from enrollment import forms, imports, selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow
-
-
-def _refresh_offers(request: HttpRequest) -> None:
-    """Lazily pass on lapsed offers where the family's children wait (cheap when none are due)."""
-    services.offers_expire_due(section_ids=selectors.waiting_section_ids_for_family(actor=request.actor))
 
 
 def _fail(request: HttpRequest, error: DomainError) -> None:
@@ -39,7 +38,6 @@ def _child_url(child) -> str:
 @allow(Role.PARENT)
 @require_GET
 def parent_home(request: HttpRequest) -> HttpResponse:
-    _refresh_offers(request)
     now = timezone.now()
     children = selectors.student_list_for_parent(actor=request.actor)
     panels = [selectors.child_panel(student=child, now=now) for child in children]
@@ -50,7 +48,6 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def child_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    _refresh_offers(request)
     panel = selectors.child_panel(student=child, now=timezone.now())
     return render(request, "enrollment/child_detail.html", {"child": child, "panel": panel})
 
@@ -217,6 +214,49 @@ def dismissal(request: HttpRequest, student_id: int) -> HttpResponse:
     return render(request, "enrollment/_panel.html#dismissal", {"panel": panel, "child": child, "saved": saved})
 
 
+# --- The child's published week and private calendar link -----------------------------------------
+
+
+@allow(Role.PARENT)
+@require_GET
+def child_timetable(request: HttpRequest, student_id: int) -> HttpResponse:
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    context = {
+        "child": child,
+        **selectors.student_week(student=child),
+        "feeds": selectors.feeds_for_student(student=child),
+    }
+    return render(request, "enrollment/child_timetable.html", context)
+
+
+@allow(Role.PARENT)
+@require_POST
+def child_feed_issue(request: HttpRequest, student_id: int) -> HttpResponse:
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    services.calendar_feed_issue(student=child, by=request.user, request=request)
+    return redirect("enrollment:child_timetable", child.pk)
+
+
+@allow(Role.PARENT)
+@require_POST
+def child_feed_revoke(request: HttpRequest, student_id: int, feed_id: int) -> HttpResponse:
+    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
+    feed = selectors.feed_get_for_parent(student=child, feed_id=feed_id)
+    services.calendar_feed_revoke(feed=feed, by=request.user, request=request)
+    messages.success(request, _("The calendar link was revoked."))
+    return redirect("enrollment:child_timetable", child.pk)
+
+
+# --- Partner teachers: the rosters of their own sections at host schools ---------------------------
+
+
+@allow(Role.PARTNER_TEACHER)
+@require_GET
+def partner_roster(request: HttpRequest, section_id: int) -> HttpResponse:
+    section, rows = selectors.roster_for_partner(actor=request.actor, section_id=section_id)
+    return render(request, "enrollment/partner_roster.html", {"section": section, "rows": rows})
+
+
 # --- Coordinators ----------------------------------------------------------------------------------
 
 
@@ -224,13 +264,6 @@ def dismissal(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_GET
 def school_enrollment(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
-    services.offers_expire_due(
-        section_ids=list(
-            Enrollment.objects.filter(section__course__school=school, status="waitlisted")
-            .values_list("section_id", flat=True)
-            .distinct()
-        )
-    )
     term = term_current(school=school)
     now = timezone.now()
     sections = selectors.section_list_for_school(school=school, term=term, now=now)
@@ -291,7 +324,6 @@ def notice_new(request: HttpRequest, school_id: int) -> HttpResponse:
 def section_roster(request: HttpRequest, school_id: int, section_id: int) -> HttpResponse:
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     section = selectors.section_get_for_school(school=school, section_id=section_id)
-    services.offers_expire_due(section_ids=[section.pk])
     context = {
         "school": school,
         "section": section,
@@ -381,7 +413,46 @@ def roster_remove(request: HttpRequest, school_id: int, section_id: int, enrollm
     return redirect("enrollment:section_roster", school.pk, section.pk)
 
 
-# --- Existing pages (pupil list, bureau) -----------------------------------------------------------
+# --- A section's seats and set-up (the seats are enrollment's: changed through enrollment.capacity) ---
+
+
+@allow(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, school_id: int, section_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    section = selectors.section_get_for_school(school=school, section_id=section_id)
+    initial = {
+        "term": section.term_id,
+        "code": section.code,
+        "capacity": section.capacity,
+        "teacher": section.teacher_id or "",
+        "school_class": section.school_class_id or "",
+    }
+    form = SectionForm(request.POST or None, school=school, course=section.course, initial=initial)
+    course_url = reverse("courses:setup_course", args=[school.pk, section.course_id])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data.get("capacity") is None:
+            data["capacity"] = section.capacity
+        try:
+            services.section_update(section=section, **data, by=request.user, request=request)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Section %(code)s saved.") % {"code": section.code})
+            return redirect(course_url)
+    context = {
+        "school": school,
+        "active": "courses",
+        "form": form,
+        "title": _("Edit section %(section)s") % {"section": section},
+        "back_url": course_url,
+        "delete_url": reverse("courses:setup_section_delete", args=[school.pk, section.pk]),
+    }
+    return render(request, "courses/setup_edit.html", context)
+
+
+# --- The school's pupils -----------------------------------------------------------
 
 
 @allow(Role.COORDINATOR)
@@ -393,7 +464,7 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     if raw_class:
         if not raw_class.isdigit():
             raise Http404
-        school_class = selectors.school_class_get(school=school, class_id=selectors.id_or_404(raw_class))
+        school_class = selectors.school_class_get(school=school, class_id=id_or_404(raw_class))
     query = request.GET.get("q", "").strip()[:30]
     pupils = selectors.student_list_for_school(school=school, school_class=school_class, query=query)
     context = {
@@ -408,21 +479,42 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@allow(Role.BUREAU)
-@require_GET
-def bureau_home(request: HttpRequest) -> HttpResponse:
-    """District participation and attendance: aggregates only, cells under SMALL_CELL suppressed."""
-    from courses.models import School
-    from enrollment import stats
+# --- Pupil import (Excel) ----------------------------------------------------------------------
 
-    if not request.actor.district_ids:
-        raise Http404
-    ids = list(School.objects.filter(district_id__in=request.actor.district_ids).values_list("pk", flat=True))
-    data = stats.for_bureau(stats.school_stats(school_ids=ids))
+
+@allow(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def pupils_import(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    create_classes = request.POST.get("create_classes") == "on"
+    result, problem = None, ""
+    if request.method == "POST":
+        try:
+            result = imports.pupils_import(
+                school=school, upload=request.FILES.get("file"), create_classes=create_classes, by=request.user
+            )
+        except DomainError as error:
+            problem = error.message()
     context = {
-        "stats": data,
-        "school_count": len(ids),
-        "charts": stats.chart_data(data),
-        "small_cell": selectors.SMALL_CELL,
+        "school": school,
+        "active": "pupils",
+        "kind": "pupils",
+        "title": _("Import pupils"),
+        "columns": imports.PUPIL_COLUMNS,
+        "form": form,
+        "result": result,
+        "problem": problem,
+        "create_classes": create_classes,
+        "action_url": reverse("enrollment:pupils_import", args=[school.pk]),
+        "template_url": reverse("enrollment:pupils_template", args=[school.pk]),
+        "list_url": reverse("enrollment:school_pupils", args=[school.pk]),
     }
-    return render(request, "enrollment/bureau_home.html", context)
+    return render(request, "enrollment/import_pupils.html", context)
+
+
+@allow(Role.COORDINATOR)
+@require_GET
+def pupils_template(request: HttpRequest, school_id: int) -> HttpResponse:
+    school_get_for_coordinator(actor=request.actor, school_id=school_id)
+    return xlsx_response(imports.pupil_template(), "学生导入模板.xlsx")

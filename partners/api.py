@@ -16,10 +16,10 @@ from ninja import Router, Status
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
-from config.errors import DomainError
+from core.errors import DomainError
 from courses.selectors import school_get_for_coordinator, term_current
 from partners import selectors, services
-from partners.models import HostRequest, OfferedVersion, PartnerCourse
+from partners.models import HostRequest, OfferedVersion, PartnerCourse, Provider
 from partners.schemas import (
     AcceptIn,
     DeclineIn,
@@ -108,8 +108,10 @@ def _school_ref(s: Any) -> dict[str, Any]:
 def _course_for(request: HttpRequest, course_id: int) -> PartnerCourse:
     """Partner teachers see their provider's courses, the bureau its district's."""
     actor = request.actor
-    if actor.has(Role.PARTNER_TEACHER) and actor.provider_ids:
-        course = PartnerCourse.objects.filter(pk=course_id, provider_id__in=actor.provider_ids).first()
+    if actor.has(Role.PARTNER_TEACHER):
+        course = PartnerCourse.objects.filter(
+            pk=course_id, provider__in=Provider.objects.visible_to_partner(actor)
+        ).first()
         if course is not None:
             return course
     if actor.has(Role.BUREAU):
@@ -139,8 +141,8 @@ def provider_list(request: HttpRequest):
                 "served_schools": [_school_ref(s) for s in r.served],
                 "reachable_schools": None if r.reachable is None else [_school_ref(s) for s in r.reachable],
             }
-    if actor.has(Role.PARTNER_TEACHER) and actor.provider_ids:
-        for p in selectors.provider_list_for_partner(actor=actor):
+    if actor.has(Role.PARTNER_TEACHER):
+        for p in Provider.objects.visible_to_partner(actor).order_by("name"):
             out.setdefault(
                 p.pk,
                 {

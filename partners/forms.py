@@ -7,22 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
 from courses.models import ROOM_FEATURES, WEEKDAY_CHOICES, grade_label
 from partners.models import PartnerCourse, Provider
 
 GRADE_CHOICES = [(g, grade_label(g)) for g in range(1, 10)]
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """A service's refusal on the form: field messages at their field, the rest on top."""
-    if not error.fields:
-        form.add_error(None, error.message())
-        return
-    for name, messages in error.fields.items():
-        target = name if name in form.fields else None
-        for message in messages if isinstance(messages, list | tuple) else [messages]:
-            form.add_error(target, str(message))
 
 
 class PartnerCourseForm(forms.Form):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +19,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from courses.models import District
+
+if TYPE_CHECKING:
+    from accounts.access import Actor
 
 # Fields of a partner course that the bureau reviews and host schools see.
 OFFERED_FIELDS = (
@@ -36,6 +41,14 @@ OFFERED_FIELDS = (
 
 
 class ProviderQuerySet(models.QuerySet):
+    def visible_to_partner(self, actor: Actor) -> ProviderQuerySet:
+        """The provider(s) a partner teacher works for; nothing for anyone else."""
+        return self.filter(pk__in=actor.provider_ids)
+
+    def visible_to_bureau(self, actor: Actor) -> ProviderQuerySet:
+        """Providers registered in the bureau's district(s)."""
+        return self.filter(district__in=District.objects.visible_to_bureau(actor))
+
     def qualified(self, today: dt.date | None = None) -> ProviderQuerySet:
         """Providers whose qualification is approved and not expired: only their courses are offered."""
         today = today or timezone.localdate()

@@ -1,7 +1,8 @@
 """Reads for providers, partner courses, host requests and travel times, scoped by the acting user.
 
-Scopes: a partner teacher sees their provider(s) (`actor.provider_ids`); the bureau its district(s)
-(`actor.district_ids`); a coordinator their school (`actor.coordinator_school_ids`). Anything
+Scopes (the QuerySets `Provider.objects.visible_to_partner/visible_to_bureau`,
+`School.objects.visible_to_coordinator`): a partner teacher sees their provider(s), the bureau its
+district(s), a coordinator their school. Anything
 out of scope is a 404, never a 403, so ids do not reveal what exists.
 
 What a host school is offered: courses with an approved version (see `PartnerCourse.offered`),
@@ -17,11 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from accounts.access import Actor
+from core.ids import id_or_404
 from courses.models import WEEKDAY_CHOICES, Course, School, Section, Teacher, Term
 from partners.models import (
     SESSION_CHOICES,
@@ -35,24 +36,14 @@ from partners.models import (
     TravelTime,
 )
 
-
-def id_or_404(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if pk <= 0:
-        raise Http404
-    return pk
-
-
 # --- partner teacher ----------------------------------------------------------------------------------
 
 
 def provider_list_for_partner(*, actor: Actor) -> list[Provider]:
-    if not actor.provider_ids:
+    providers = list(Provider.objects.visible_to_partner(actor).order_by("name"))
+    if not providers:
         raise Http404
-    return list(Provider.objects.filter(pk__in=actor.provider_ids).order_by("name"))
+    return providers
 
 
 def partner_teacher_get(*, actor: Actor) -> Teacher:
@@ -61,7 +52,7 @@ def partner_teacher_get(*, actor: Actor) -> Teacher:
         raise Http404
     teacher = (
         Teacher.objects.select_related("provider", "provider__district")
-        .filter(pk=actor.teacher_id, provider_id__in=actor.provider_ids)
+        .filter(pk=actor.teacher_id, provider__in=Provider.objects.visible_to_partner(actor))
         .first()
     )
     if teacher is None:
@@ -72,7 +63,7 @@ def partner_teacher_get(*, actor: Actor) -> Teacher:
 def partner_course_list_for_partner(*, actor: Actor) -> list[PartnerCourse]:
     """The provider's courses with the host schools that run them."""
     return list(
-        PartnerCourse.objects.filter(provider_id__in=actor.provider_ids)
+        PartnerCourse.objects.filter(provider__in=Provider.objects.visible_to_partner(actor))
         .annotate(host_count=Count("host_courses__school", distinct=True))
         .prefetch_related("host_courses__school")
         .order_by("title")
@@ -83,7 +74,7 @@ def partner_course_get_for_partner(*, actor: Actor, course_id: Any) -> PartnerCo
     """One of the provider's courses; another provider's course is a 404."""
     course = (
         PartnerCourse.objects.select_related("provider")
-        .filter(pk=id_or_404(course_id), provider_id__in=actor.provider_ids)
+        .filter(pk=id_or_404(course_id), provider__in=Provider.objects.visible_to_partner(actor))
         .first()
     )
     if course is None:
@@ -100,9 +91,9 @@ def photos_for(*, course: PartnerCourse) -> list[PartnerCoursePhoto]:
 
 
 def host_request_list_for_partner(*, actor: Actor, status: str | None = None) -> list[HostRequest]:
-    qs = HostRequest.objects.filter(partner_course__provider_id__in=actor.provider_ids).select_related(
-        "partner_course", "school", "term", "teacher", "requested_by"
-    )
+    qs = HostRequest.objects.filter(
+        partner_course__provider__in=Provider.objects.visible_to_partner(actor)
+    ).select_related("partner_course", "school", "term", "teacher", "requested_by")
     if status:
         qs = qs.filter(status=status)
     return list(qs.order_by("status", "-requested_at", "-id"))
@@ -111,7 +102,7 @@ def host_request_list_for_partner(*, actor: Actor, status: str | None = None) ->
 def host_request_get_for_partner(*, actor: Actor, request_id: Any) -> HostRequest:
     row = (
         HostRequest.objects.select_related("partner_course__provider", "school", "term")
-        .filter(pk=id_or_404(request_id), partner_course__provider_id__in=actor.provider_ids)
+        .filter(pk=id_or_404(request_id), partner_course__provider__in=Provider.objects.visible_to_partner(actor))
         .first()
     )
     if row is None:
@@ -120,11 +111,13 @@ def host_request_get_for_partner(*, actor: Actor, request_id: Any) -> HostReques
 
 
 def provider_teachers(*, actor: Actor) -> list[Teacher]:
-    return list(Teacher.objects.filter(provider_id__in=actor.provider_ids).order_by("name"))
+    return list(Teacher.objects.filter(provider__in=Provider.objects.visible_to_partner(actor)).order_by("name"))
 
 
 def provider_teacher_get(*, actor: Actor, teacher_id: Any) -> Teacher:
-    teacher = Teacher.objects.filter(pk=id_or_404(teacher_id), provider_id__in=actor.provider_ids).first()
+    teacher = Teacher.objects.filter(
+        pk=id_or_404(teacher_id), provider__in=Provider.objects.visible_to_partner(actor)
+    ).first()
     if teacher is None:
         raise Http404
     return teacher
@@ -175,33 +168,12 @@ def section_list_for_partner(*, actor: Actor) -> list[Section]:
     if actor.teacher_id is None:
         return []
     return list(
-        Section.objects.filter(teacher_id=actor.teacher_id, course__partner_course__provider_id__in=actor.provider_ids)
+        Section.objects.filter(
+            teacher_id=actor.teacher_id, course__partner_course__provider__in=Provider.objects.visible_to_partner(actor)
+        )
         .select_related("course", "course__school", "term")
         .order_by("course__school__code", "course__title", "code")
     )
-
-
-def section_roster_for_partner(*, actor: Actor, section_id: Any) -> tuple[Section, list[Any]]:
-    """A roster of one of the partner teacher's OWN sections: names and classes, nothing more.
-
-    Enrollment sits above partners in the dependency order, so the model is read from the app
-    registry (as scheduling does for pupils)."""
-    section = (
-        Section.objects.select_related("course", "course__school", "term")
-        .filter(pk=id_or_404(section_id), teacher_id=actor.teacher_id, teacher__provider_id__in=actor.provider_ids)
-        .first()
-        if actor.teacher_id
-        else None
-    )
-    if section is None:
-        raise Http404
-    enrollment = apps.get_model("enrollment", "Enrollment")
-    rows = list(
-        enrollment.objects.filter(section=section, status="enrolled")
-        .select_related("student", "student__school_class")
-        .order_by("student__grade", "student__name")
-    )
-    return section, rows
 
 
 # --- host schools -----------------------------------------------------------------------------------------
@@ -299,7 +271,7 @@ def term_get_for_school(*, school: School, term_id: Any) -> Term:
 
 
 def partner_course_list_for_bureau(*, actor: Actor, status: str = "") -> list[PartnerCourse]:
-    qs = PartnerCourse.objects.filter(provider__district_id__in=actor.district_ids).select_related("provider")
+    qs = PartnerCourse.objects.filter(provider__in=Provider.objects.visible_to_bureau(actor)).select_related("provider")
     if status:
         qs = qs.filter(status=status)
     return list(qs.order_by("status", "-updated_at", "title"))
@@ -308,7 +280,7 @@ def partner_course_list_for_bureau(*, actor: Actor, status: str = "") -> list[Pa
 def partner_course_get_for_bureau(*, actor: Actor, course_id: Any) -> PartnerCourse:
     course = (
         PartnerCourse.objects.select_related("provider")
-        .filter(pk=id_or_404(course_id), provider__district_id__in=actor.district_ids)
+        .filter(pk=id_or_404(course_id), provider__in=Provider.objects.visible_to_bureau(actor))
         .first()
     )
     if course is None:
@@ -317,7 +289,7 @@ def partner_course_get_for_bureau(*, actor: Actor, course_id: Any) -> PartnerCou
 
 
 def provider_get_for_bureau(*, actor: Actor, provider_id: Any) -> Provider:
-    provider = Provider.objects.filter(pk=id_or_404(provider_id), district_id__in=actor.district_ids).first()
+    provider = Provider.objects.visible_to_bureau(actor).filter(pk=id_or_404(provider_id)).first()
     if provider is None:
         raise Http404
     return provider
@@ -336,7 +308,7 @@ class ProviderReach:
 def provider_list_for_bureau(*, actor: Actor) -> list[ProviderReach]:
     """Each provider of the district with the schools it serves (host courses) and reaches."""
     providers = list(
-        Provider.objects.filter(district_id__in=actor.district_ids)
+        Provider.objects.visible_to_bureau(actor)
         .annotate(
             n_courses=Count("courses", distinct=True),
             n_offered=Count(
@@ -381,7 +353,7 @@ class TravelMatrix:
 
 def travel_matrix_for_bureau(*, actor: Actor) -> TravelMatrix:
     """Minutes between every pair of the district's schools (None where not recorded)."""
-    schools = list(School.objects.filter(district_id__in=actor.district_ids).order_by("code"))
+    schools = list(School.objects.visible_to_bureau(actor).order_by("code"))
     ids = [s.pk for s in schools]
     minutes = {
         (a, b): m
@@ -403,7 +375,7 @@ def travel_matrix_for_bureau(*, actor: Actor) -> TravelMatrix:
 
 
 def school_get_for_bureau(*, actor: Actor, school_id: Any) -> School:
-    school = School.objects.filter(pk=id_or_404(school_id), district_id__in=actor.district_ids).first()
+    school = School.objects.visible_to_bureau(actor).filter(pk=id_or_404(school_id)).first()
     if school is None:
         raise Http404
     return school
@@ -419,9 +391,10 @@ def photo_get_for_actor(*, actor: Actor, photo_id: Any) -> PartnerCoursePhoto:
     if photo is None:
         raise Http404
     course = photo.course
-    if course.provider_id in actor.provider_ids or course.provider.district_id in actor.district_ids:
+    providers = Provider.objects.visible_to_partner(actor) | Provider.objects.visible_to_bureau(actor)
+    if providers.filter(pk=course.provider_id).exists():
         return photo
-    for school in School.objects.filter(pk__in=actor.coordinator_school_ids):
+    for school in School.objects.visible_to_coordinator(actor):
         if partner_course_offered_to(course=course, school=school):
             return photo
     raise Http404

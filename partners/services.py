@@ -22,8 +22,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import audit_record
-from config.errors import DomainError
+from core.audit import audit_record
+from core.errors import DomainError
+from core.validation import FieldErrors
 from courses.models import ROOM_FEATURE_KEYS, Course, School, Section, Slot, Teacher, Term
 from courses.services import fee_cap
 from partners.models import (
@@ -45,24 +46,12 @@ MAX_SECTIONS_PER_REQUEST = 10
 TRAVEL_MAX_MINUTES = 600
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(str(message))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise DomainError("validation_error", fields=self.fields)
-
-
 # --- partner courses --------------------------------------------------------------------------------
 
 
 def _clean_course(data: dict[str, Any]) -> dict[str, Any]:
     """Validate the fields a partner teacher writes; every problem is reported at once."""
-    errors = _Errors()
+    errors = FieldErrors()
     out: dict[str, Any] = {}
     title = str(data.get("title") or "").strip()
     if not title:
@@ -166,7 +155,7 @@ def partner_course_update(
     if was_approved:
         _review(course, PartnerCourseReview.Action.SUBMITTED, by, _("Changed after approval."))
     audit_record(
-        action="partners.course.changed",
+        action="partners.course.updated",
         actor=by,
         obj=course,
         request=request,
@@ -344,7 +333,7 @@ def partner_availability_set(
     ReachableSchool.objects.bulk_create([ReachableSchool(teacher=teacher, school_id=pk) for pk in schools - have])
     _sync_unavailable(teacher=teacher, school_ids=host_school_ids(teacher))
     audit_record(
-        action="partners.availability.changed",
+        action="partners.availability.updated",
         actor=by,
         obj=teacher,
         request=request,
@@ -378,7 +367,7 @@ def host_request_create(
     if term.school_id != school.pk:
         raise DomainError("not_found")
     _check_offered(course=partner_course, school=school)
-    errors = _Errors()
+    errors = FieldErrors()
     if not 1 <= int(sections) <= MAX_SECTIONS_PER_REQUEST:
         errors.add("sections", _("Ask for 1 to %(n)d sections.") % {"n": MAX_SECTIONS_PER_REQUEST})
     days = sorted({int(d) for d in preferred_weekdays})
@@ -587,7 +576,7 @@ def travel_time_set(*, a: School, b: School, minutes: int | None, by: Any, reque
         else:
             TravelTime.objects.update_or_create(from_school=x, to_school=y, defaults={"minutes": int(minutes)})
     audit_record(
-        action="partners.travel.changed",
+        action="partners.travel_time.updated",
         actor=by,
         request=request,
         data={"schools": [a.pk, b.pk], "minutes": minutes},

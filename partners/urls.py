@@ -14,7 +14,6 @@ urlpatterns = [
     path("partner/availability/", views.availability, name="availability"),
     path("partner/requests/<int:request_id>/accept/", views.request_accept, name="request_accept"),
     path("partner/requests/<int:request_id>/decline/", views.request_decline, name="request_decline"),
-    path("partner/sections/<int:section_id>/roster/", views.section_roster, name="section_roster"),
     # host school coordinator
     path("school/<int:school_id>/partner-courses/", views.school_catalogue, name="school_catalogue"),
     path(

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import allow
 from accounts.models import Role
-from config.errors import DomainError
+from core.errors import DomainError
+from core.validation import add_domain_error
 from courses.models import School
 from courses.selectors import school_get_for_coordinator
 from partners import selectors, services
@@ -30,7 +31,6 @@ from partners.forms import (
     QualificationForm,
     ReviewForm,
     TravelForm,
-    add_domain_error,
 )
 from partners.models import HostRequest, PartnerCourse
 
@@ -232,13 +232,6 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Declined."))
     return _requests_response(request)
-
-
-@allow(Role.PARTNER_TEACHER)
-@require_GET
-def section_roster(request: HttpRequest, section_id: int) -> HttpResponse:
-    section, rows = selectors.section_roster_for_partner(actor=request.actor, section_id=section_id)
-    return render(request, "partners/roster.html", {"section": section, "rows": rows})
 
 
 # --- host school coordinator -----------------------------------------------------------------------------

@@ -22,14 +22,30 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Max, Q
 
+from core.extensions import ExtensionPoint
 from courses.models import Course, Room, School, Section, Slot, Teacher, Term, grade_label
 from partners.models import TravelTime
 from scheduling.models import Pin, Placement, Timetable
 from scheduling.solver import domain as d
+
+#: Which pupils hold seats in which of these sections: `(section_ids) -> {pupil id: {section ids}}`.
+#: Seats live in `enrollment`, above timetabling; it registers the one source in its `ready()`.
+SHARED_PUPILS: ExtensionPoint = ExtensionPoint(
+    "scheduling.shared_pupils", "Sections pupils hold together (they must never meet at once)."
+)
+
+
+def sections_by_pupil(section_ids: list[int]) -> dict[int, set[int]]:
+    """{pupil: the sections among `section_ids` they hold}, from every registered source."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for source in SHARED_PUPILS:
+        for pupil, sections in source(section_ids).items():
+            out[pupil] |= set(sections)
+    return dict(out)
+
 
 # A grade's club band becomes a hard group only if its club meetings fill at most this share of
 # the week's slots (a band of 25 club meetings in 10 slots could never be met).
@@ -174,12 +190,7 @@ def problem_build(
                     key = f"band:{school.pk}:g{int(g)}"
                     groups[s.pk].add(key)
                     labels[key] = f"{grade_label(int(g))}社团"
-    enrollment = apps.get_model("enrollment", "Enrollment")
-    by_student: dict[int, set[int]] = defaultdict(set)
-    for row in enrollment.objects.filter(section_id__in=section_ids, status="enrolled").values(
-        "student_id", "section_id"
-    ):
-        by_student[row["student_id"]].add(row["section_id"])
+    by_student = sections_by_pupil(list(section_ids))
     sets: dict[frozenset[int], int] = {}
     for student_id, secs in sorted(by_student.items()):
         if len(secs) >= 2:

@@ -6,7 +6,7 @@ from ninja import Router, Status
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
-from config.errors import DomainError
+from core.errors import DomainError
 from courses.selectors import school_get_for_coordinator
 from scheduling import selectors, services
 from scheduling.models import Timetable

@@ -24,7 +24,7 @@ SETUP_PAGES = {
     "slot": ("courses:setup_grid", False),
     "room": ("courses:setup_room", True),
     "teacher": ("courses:setup_teacher", True),
-    "section": ("courses:setup_section", True),
+    "section": ("enrollment:section_edit", True),
 }
 ADMIN_PAGES = {"class": "admin:courses_schoolclass_change"}
 

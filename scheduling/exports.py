@@ -19,8 +19,6 @@ from courses.models import SchoolClass, Teacher
 from scheduling import selectors
 from scheduling.models import Placement, Timetable
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _label(p: Placement) -> str:
     return f"{p.section.course.title} {p.section.code}\n{p.room.name} · {p.teacher.name}"

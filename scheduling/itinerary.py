@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.access import Actor
 from courses.models import WEEKDAY_CHOICES, School, Teacher, Term
-from partners.models import TravelTime
+from partners.models import Provider, TravelTime
 from scheduling.models import Placement, Timetable
 
 
@@ -89,11 +89,11 @@ class Itinerary:
 
 
 def partner_teacher_for(*, actor: Actor) -> Teacher:
-    if actor.teacher_id is None or not actor.provider_ids:
+    if actor.teacher_id is None:
         raise Http404
     teacher = (
         Teacher.objects.select_related("provider")
-        .filter(pk=actor.teacher_id, provider_id__in=actor.provider_ids)
+        .filter(pk=actor.teacher_id, provider__in=Provider.objects.visible_to_partner(actor))
         .first()
     )
     if teacher is None:

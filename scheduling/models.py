@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.runs import BackgroundRun
+
 
 class TimetableQuerySet(models.QuerySet):
     def published(self) -> TimetableQuerySet:
@@ -102,7 +104,7 @@ class Placement(models.Model):
         return f"{self.section_id}#{self.meeting} @ {self.slot_id}/{self.room_id}/{self.teacher_id}"
 
 
-class SolveRun(models.Model):
+class SolveRun(BackgroundRun):
     """One background solve: its state lives here, so any tab or a reload sees the same thing."""
 
     class Status(models.TextChoices):
@@ -113,27 +115,20 @@ class SolveRun(models.Model):
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    STALE_SETTING = "KEHOU_SOLVE_STALE_SECONDS"
+    STALE_DEFAULT = 30
+    REAPED_ACTION = "scheduling.solve_run.reaped"
 
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="solve_runs")
     term = models.ForeignKey("courses.Term", on_delete=models.CASCADE, related_name="solve_runs")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     time_limit = models.FloatField(_("time limit (seconds)"), default=20.0)
     seed = models.IntegerField(_("seed"), default=0)
     best_cost = models.FloatField(null=True, blank=True)
     bound = models.FloatField(null=True, blank=True)
     elapsed = models.FloatField(default=0.0)
     first_feasible_at = models.FloatField(null=True, blank=True, help_text="seconds to the first timetable")
-    progress = models.JSONField(default=list, blank=True)  # [[elapsed, best, bound], …]
-    cancel_requested = models.BooleanField(default=False)
-    message = models.TextField(blank=True)
+    trace = models.JSONField(default=list, blank=True)  # [[elapsed, best, bound], …]
     explanation = models.JSONField(default=list, blank=True)
     base_timetable = models.ForeignKey(
         Timetable, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("based on")
@@ -141,23 +136,19 @@ class SolveRun(models.Model):
     result_timetable = models.ForeignKey(
         Timetable, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("result")
     )
-    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("solve run")
         verbose_name_plural = _("solve run")
-        ordering = ["-requested_at", "-id"]
+        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["school", "term", "status"])]
         constraints = [
             models.CheckConstraint(name="solverun_time_limit_positive", condition=Q(time_limit__gt=0)),
+            models.CheckConstraint(name="solverun_progress_range", condition=Q(progress__lte=100)),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.school} {self.get_status_display()}"
-
-    @property
-    def active(self) -> bool:
-        return self.status in self.ACTIVE
 
 
 class Pin(models.Model):
@@ -188,7 +179,7 @@ class Pin(models.Model):
         return f"{self.section_id}#{self.meeting} → {self.slot_id}/{self.room_id}/{self.teacher_id}"
 
 
-def _new_token() -> str:
+def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
@@ -198,36 +189,21 @@ class CalendarFeedQuerySet(models.QuerySet):
 
 
 class CalendarFeed(models.Model):
-    """A private, unguessable, revocable iCalendar URL for a teacher's or a pupil's week.
+    """A private, unguessable, revocable iCalendar URL for a teacher's week (a pupil's is in enrollment)."""
 
-    The pupil is referenced by id (not a foreign key): enrollment sits above scheduling in the
-    dependency order, and the view checks the family before issuing a feed.
-    """
-
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    teacher = models.ForeignKey(
-        "courses.Teacher", on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds"
-    )
-    student_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    teacher = models.ForeignKey("courses.Teacher", on_delete=models.CASCADE, related_name="calendar_feeds")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    last_fetched_at = models.DateTimeField(null=True, blank=True)
 
     objects = CalendarFeedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feed")
-        constraints = [
-            models.CheckConstraint(
-                name="calendar_feed_one_owner",
-                condition=Q(teacher__isnull=False, student_id__isnull=True)
-                | Q(teacher__isnull=True, student_id__isnull=False),
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.token[:6]}… ({'teacher' if self.teacher_id else 'pupil'})"
+        return f"{self.token[:6]}… (teacher)"

@@ -19,7 +19,7 @@ class SolveRunOut(Schema):
     school_id: int
     term_id: int
     status: str
-    requested_at: datetime
+    requested_at: datetime = Field(..., validation_alias="created_at")
     started_at: datetime | None
     finished_at: datetime | None
     time_limit: float
@@ -28,6 +28,7 @@ class SolveRunOut(Schema):
     bound: float | None
     elapsed: float
     first_feasible_at: float | None
+    progress: int = Field(..., description="percent done (by time while running; 100 when finished)")
     cancel_requested: bool
     message: str
     explanation: list[dict]

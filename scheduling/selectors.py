@@ -12,16 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db.models import F, Q
 from django.http import Http404
 
 from accounts.access import Actor
+from core.extensions import ExtensionPoint
 from courses.models import WEEKDAY_CHOICES, CalendarException, School, SchoolClass, Slot, Teacher, Term
 from courses.selectors import school_get_for_coordinator, term_current
 from scheduling import adapters
 from scheduling.models import CalendarFeed, Placement, SolveRun, Timetable
-from scheduling.services import solve_run_reap
 from scheduling.solver import domain as d
 from scheduling.solver.rules import RULES
 
@@ -42,7 +41,7 @@ def timetable_get_for_coordinator(*, actor: Actor, school_id: int, timetable_id:
 
 
 def solve_run_get_for_coordinator(*, actor: Actor, school_id: int, run_id: int) -> SolveRun:
-    """The run (marked failed first if its worker has gone silent)."""
+    """The run as it is (a run whose worker fell silent shows `is_stale()` until the worker reaps it)."""
     school = school_get_for_coordinator(actor=actor, school_id=school_id)
     try:
         run = SolveRun.objects.select_related("result_timetable", "base_timetable", "term").get(
@@ -50,7 +49,7 @@ def solve_run_get_for_coordinator(*, actor: Actor, school_id: int, run_id: int) 
         )
     except SolveRun.DoesNotExist:
         raise Http404 from None
-    return solve_run_reap(run)
+    return run
 
 
 def placement_get_for_coordinator(*, timetable: Timetable, placement_id: int) -> Placement:
@@ -77,8 +76,7 @@ def timetable_list(*, school: School, term: Term) -> list[Timetable]:
 
 
 def solve_run_list(*, school: School, term: Term, limit: int = 10) -> list[SolveRun]:
-    runs = list(SolveRun.objects.filter(school=school, term=term).select_related("result_timetable")[:limit])
-    return [solve_run_reap(r) for r in runs]
+    return list(SolveRun.objects.filter(school=school, term=term).select_related("result_timetable")[:limit])
 
 
 # --- the week grid ---------------------------------------------------------------------------------
@@ -384,42 +382,17 @@ def itinerary(placements: list[Placement]) -> list[dict[str, Any]]:
     return days
 
 
-def student_get_for_parent(*, actor: Actor, student_id: int):
-    """One of the parent's own children, or 404 (Student read via the app registry: enrollment sits
-    above scheduling in the dependency order)."""
-    student_model = apps.get_model("enrollment", "Student")
-    if actor.family_id is None:
-        raise Http404
-    try:
-        return student_model.objects.select_related("school", "school_class").get(
-            pk=student_id, family_id=actor.family_id
-        )
-    except student_model.DoesNotExist:
-        raise Http404 from None
-
-
-def student_section_ids(student_id: int) -> list[int]:
-    enrollment = apps.get_model("enrollment", "Enrollment")
-    return list(
-        enrollment.objects.filter(student_id=student_id, status="enrolled").values_list("section_id", flat=True)
-    )
-
-
-def student_week(*, student: Any) -> dict[str, Any]:
-    placements = list(published_placements(section_ids=student_section_ids(student.pk)))
-    return {"placements": placements, "days": itinerary(placements)}
-
-
 def feeds_for_teacher(*, teacher_id: int) -> list[CalendarFeed]:
     return list(CalendarFeed.objects.active().filter(teacher_id=teacher_id).order_by("-created_at"))
 
 
-def feeds_for_student(*, student_id: int) -> list[CalendarFeed]:
-    return list(CalendarFeed.objects.active().filter(student_id=student_id).order_by("-created_at"))
+def feed_find(*, token: str) -> CalendarFeed | None:
+    """A live teacher feed with this token, or None."""
+    return CalendarFeed.objects.active().filter(token=token[:64]).select_related("teacher").first()
 
 
-def feed_get(*, token: str) -> CalendarFeed:
-    feed = CalendarFeed.objects.active().filter(token=token).select_related("teacher").first()
-    if feed is None:
-        raise Http404
-    return feed
+#: Other private calendars at `calendar/<token>.ics`: `(token) -> (name, published placements) | None`.
+#: A pupil's week is kept by enrollment (it knows pupils), which registers its source in `ready()`.
+FEED_SOURCES: ExtensionPoint = ExtensionPoint(
+    "scheduling.feed_sources", "Private calendar feeds of apps above timetabling (a pupil's week)."
+)

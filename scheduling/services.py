@@ -3,8 +3,8 @@
 Invariants kept here (and by the database constraints in ``models.py``):
 * a solve writes its draft and all its placements in one transaction, or nothing;
 * a solve never touches the published timetable; only ``timetable_publish`` does, atomically;
-* a run whose worker died (stale heartbeat) is marked failed when read, and a late worker that
-  comes back finds its run no longer running and writes nothing.
+* a run whose worker died (stale heartbeat) is marked failed by the worker's periodic reaper
+  (`core.runs`), and a late worker that comes back finds its run no longer running and writes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import os
 import threading
 import time
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,18 +20,15 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import audit_record
-from config.errors import DomainError
+from core import runs
+from core.audit import audit_record
+from core.errors import DomainError
 from courses.models import Room, School, Slot, Teacher, Term
 from scheduling import adapters
 from scheduling.models import CalendarFeed, Pin, Placement, SolveRun, Timetable
 
 log = logging.getLogger(__name__)
 
-# A running solve writes a heartbeat every HEARTBEAT seconds; silence for STALE_AFTER means the
-# worker died (killed, out of memory, machine restarted) and the run is marked failed.
-HEARTBEAT = 0.5
-STALE_AFTER = timedelta(seconds=getattr(settings, "KEHOU_SOLVE_STALE_SECONDS", 30))
 TIME_LIMIT_MAX = 600.0
 PROGRESS_POINTS = 240
 
@@ -41,7 +37,7 @@ def solver_workers() -> int:
     return int(getattr(settings, "KEHOU_SOLVER_WORKERS", 0) or min(8, max(1, os.cpu_count() or 1)))
 
 
-# --- solve runs -------------------------------------------------------------------------------------
+# --- solve runs (on the shared framework of core.runs) ---------------------------------------------
 
 
 def solve_run_request(
@@ -60,15 +56,14 @@ def solve_run_request(
     time_limit = min(max(float(time_limit), 1.0), TIME_LIMIT_MAX)
     with transaction.atomic():
         Term.objects.select_for_update().filter(pk=term.pk).first()
-        for run in SolveRun.objects.filter(school=school, term=term, status__in=SolveRun.ACTIVE):
-            solve_run_reap(run)
+        runs.runs_reap_stale(SolveRun)
         if SolveRun.objects.filter(school=school, term=term, status__in=SolveRun.ACTIVE).exists():
             raise DomainError("solve_in_progress")
         run = SolveRun.objects.create(
-            school=school, term=term, requested_by=by, time_limit=time_limit, seed=int(seed), base_timetable=base
+            school=school, term=term, created_by=by, time_limit=time_limit, seed=int(seed), base_timetable=base
         )
         audit_record(
-            action="scheduling.solve.requested",
+            action="scheduling.solve_run.requested",
             actor=by,
             obj=run,
             school_id=school.pk,
@@ -82,204 +77,162 @@ def solve_run_request(
 def _enqueue(run: SolveRun) -> None:
     from scheduling.tasks import solve_timetable
 
-    result = solve_timetable.enqueue(run.pk)
-    SolveRun.objects.filter(pk=run.pk, task_id="").update(task_id=str(getattr(result, "id", ""))[:64])
+    runs.run_enqueue(run, solve_timetable)
 
 
 @transaction.atomic
 def solve_run_cancel(*, run: SolveRun, by: Any, request: Any = None) -> SolveRun:
     """Ask a run to stop; a queued run stops at once, a running one within about a second."""
-    run = SolveRun.objects.select_for_update().get(pk=run.pk)
-    if run.status == SolveRun.Status.QUEUED:
-        run.status = SolveRun.Status.CANCELLED
-        run.finished_at = timezone.now()
-        run.message = _("Cancelled before it started.")
-    if run.status in SolveRun.ACTIVE or run.status == SolveRun.Status.CANCELLED:
-        run.cancel_requested = True
-        run.save(update_fields=["status", "finished_at", "message", "cancel_requested"])
-        audit_record(action="scheduling.solve.cancelled", actor=by, obj=run, school_id=run.school_id, request=request)
+    run = runs.run_cancel(SolveRun.objects.select_for_update().get(pk=run.pk))
+    if run.cancel_requested:
+        audit_record(
+            action="scheduling.solve_run.cancelled", actor=by, obj=run, school_id=run.school_id, request=request
+        )
     return run
 
 
-def solve_run_reap(run: SolveRun) -> SolveRun:
-    """Mark a running solve whose worker fell silent as failed (called whenever a run is read)."""
-    if run.status != SolveRun.Status.RUNNING:
-        return run
-    last = run.heartbeat_at or run.started_at or run.requested_at
-    if last and timezone.now() - last <= STALE_AFTER:
-        return run
-    message = _("The solver stopped without finishing (no sign of life for %(s)d seconds). Nothing was changed.") % {
-        "s": int(STALE_AFTER.total_seconds())
-    }
-    updated = SolveRun.objects.filter(pk=run.pk, status=SolveRun.Status.RUNNING, heartbeat_at=run.heartbeat_at).update(
-        status=SolveRun.Status.FAILED, finished_at=timezone.now(), message=message
-    )
-    if updated:
-        run.refresh_from_db()
-    return run
+class _Progress:
+    """Carries the solver's progress out (best, bound, the trace) for the heartbeat to write; the
+    solver's own threads never touch the database."""
 
-
-class _Monitor:
-    """Carries progress out of the solver and cancel requests into it, without the solver's threads
-    touching the database: a thread writes the heartbeat and the latest progress every HEARTBEAT
-    seconds and reads ``cancel_requested`` into an Event the solver's cancel callable checks."""
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
+    def __init__(self, time_limit: float) -> None:
         self.t0 = time.monotonic()
-        self.cancel = threading.Event()
-        self._stop = threading.Event()
+        self.time_limit = time_limit
         self._lock = threading.Lock()
         self.best: float | None = None
         self.bound: float | None = None
         self.first: float | None = None
-        self.history: list[list[float | None]] = []
+        self.trace: list[list[float | None]] = []
         self._dirty = True
-        self._thread = threading.Thread(target=self._loop, name=f"solve-monitor-{run_id}", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def progress(self, best: float, bound: float, elapsed: float) -> None:
+    def __call__(self, best: float, bound: float, elapsed: float) -> None:
         with self._lock:
             self.best, self.bound = float(best), float(bound)
             if self.first is None:
                 self.first = round(elapsed, 3)
-            self.history.append([round(elapsed, 3), self.best, self.bound])
-            if len(self.history) > PROGRESS_POINTS:
+            self.trace.append([round(elapsed, 3), self.best, self.bound])
+            if len(self.trace) > PROGRESS_POINTS:
                 # keep the first point and thin out the middle
-                self.history = [self.history[0], *self.history[2::2], self.history[-1]]
+                self.trace = [self.trace[0], *self.trace[2::2], self.trace[-1]]
             self._dirty = True
 
-    def cancelled(self) -> bool:
-        return self.cancel.is_set()
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.t0, 2)
 
-    def flush(self) -> None:
+    def fields(self) -> dict[str, Any]:
+        """What the heartbeat writes: elapsed time and the bar (by time), the best so far when it moved."""
+        elapsed = self.elapsed()
         with self._lock:
-            fields: dict[str, Any] = {
-                "heartbeat_at": timezone.now(),
-                "elapsed": round(time.monotonic() - self.t0, 2),
+            out: dict[str, Any] = {
+                "elapsed": elapsed,
+                "progress": max(1, min(99, int(100 * elapsed / max(self.time_limit, 0.1)))),
             }
             if self._dirty:
-                fields.update(best_cost=self.best, bound=self.bound, first_feasible_at=self.first,
-                              progress=list(self.history))  # fmt: skip
+                out.update(best_cost=self.best, bound=self.bound, first_feasible_at=self.first, trace=list(self.trace))
                 self._dirty = False
-        SolveRun.objects.filter(pk=self.run_id, status=SolveRun.Status.RUNNING).update(**fields)
-        row = SolveRun.objects.filter(pk=self.run_id).values("status", "cancel_requested").first()
-        if row is None or row["cancel_requested"] or row["status"] != SolveRun.Status.RUNNING:
-            self.cancel.set()
-
-    def _loop(self) -> None:
-        try:
-            while not self._stop.wait(HEARTBEAT):
-                try:
-                    self.flush()
-                except Exception:  # a locked database for a moment must not kill the solve
-                    log.warning("solve monitor: could not write progress", exc_info=True)
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-
-def _finish(run_id: int, **fields: Any) -> bool:
-    """Final state of a run, only if it is still running (a reaped run stays failed)."""
-    fields.setdefault("finished_at", timezone.now())
-    return bool(SolveRun.objects.filter(pk=run_id, status=SolveRun.Status.RUNNING).update(**fields))
+        return out
 
 
 def solve_run_execute(*, run_id: int) -> str:
     """The background job: build the problem, solve it, write a draft (or the explanation)."""
-    from scheduling.explaining import explanation_for
     from scheduling.solver.solve import solve
 
-    close_old_connections()
-    now = timezone.now()
-    taken = SolveRun.objects.filter(pk=run_id, status=SolveRun.Status.QUEUED, cancel_requested=False).update(
-        status=SolveRun.Status.RUNNING, started_at=now, heartbeat_at=now
-    )
-    if not taken:
+    if not connection.in_atomic_block:  # the worker (tests call this inside their transaction)
+        close_old_connections()
+    if not runs.run_start(SolveRun, run_id):
         return "skipped"
-    run = SolveRun.objects.select_related("school", "term", "base_timetable", "requested_by").get(pk=run_id)
-    monitor = _Monitor(run_id)
-    monitor.start()
+    run = SolveRun.objects.select_related("school", "term", "base_timetable", "created_by").get(pk=run_id)
+    progress = _Progress(run.time_limit)
     try:
-        previous = run.base_timetable or timetable_published(school=run.school, term=run.term)
-        built = adapters.problem_build(school=run.school, term=run.term, previous=previous)
-        hint = adapters.timetable_placements(previous) if previous is not None else None
-        solution = solve(
-            built.problem,
-            time_limit=run.time_limit,
-            workers=solver_workers(),
-            seed=run.seed,
-            hint=hint,
-            progress=monitor.progress,
-            cancel=monitor.cancelled,
-        )
-        monitor.flush()
-        elapsed = round(time.monotonic() - monitor.t0, 2)
-        if solution.status == "infeasible":
-            explanation = explanation_for(built)
-            _finish(
-                run_id,
-                status=SolveRun.Status.INFEASIBLE,
-                explanation=explanation,
-                elapsed=elapsed,
-                message=_("No timetable can meet every requirement. These requirements clash:"),
+        with runs.Heartbeat(SolveRun, run_id, interval=0.5, extra=progress.fields) as heartbeat:
+            previous = run.base_timetable or timetable_published(school=run.school, term=run.term)
+            built = adapters.problem_build(school=run.school, term=run.term, previous=previous)
+            hint = adapters.timetable_placements(previous) if previous is not None else None
+            solution = solve(
+                built.problem,
+                time_limit=run.time_limit,
+                workers=solver_workers(),
+                seed=run.seed,
+                hint=hint,
+                progress=progress,
+                cancel=heartbeat.cancelled,
             )
-            return "infeasible"
-        if not solution.placements:
-            cancelled = solution.status == "cancelled" or monitor.cancelled()
-            _finish(
-                run_id,
-                status=SolveRun.Status.CANCELLED if cancelled else SolveRun.Status.FAILED,
-                elapsed=elapsed,
-                message=_("Stopped before a timetable was found.")
-                if cancelled
-                else _("No timetable was found within the time limit. Try a longer time limit."),
-            )
-            return "no solution"
-        with transaction.atomic():
-            locked = SolveRun.objects.select_for_update().get(pk=run_id)
-            if locked.status != SolveRun.Status.RUNNING:
-                return "abandoned"  # reaped meanwhile: write nothing
-            timetable = adapters.solution_write(
-                built=built,
-                solution=solution,
-                by=run.requested_by,
-                base=run.base_timetable or previous,
-                note=_("re-solved from v%(v)d") % {"v": run.base_timetable.version} if run.base_timetable else "",
-            )
-            stopped = solution.status == "cancelled"
-            locked.status = SolveRun.Status.CANCELLED if stopped else SolveRun.Status.SUCCEEDED
-            locked.result_timetable = timetable
-            locked.finished_at = timezone.now()
-            locked.elapsed = elapsed
-            locked.best_cost = solution.cost
-            locked.bound = solution.bound if solution.bound is not None else locked.bound
-            locked.message = (
-                _("Stopped early; the best timetable so far was kept as draft v%(v)d.")
-                if stopped
-                else _("Timetable v%(v)d is ready as a draft.")
-            ) % {"v": timetable.version}
-            locked.save()
-            audit_record(
-                action="scheduling.timetable.drafted",
-                actor=run.requested_by,
-                obj=timetable,
-                school_id=run.school_id,
-                data={"run": run_id, "cost": timetable.cost, "hard": timetable.hard_violations},
-            )
-        return "succeeded"
+            heartbeat.beat()
+            return _solve_run_write(run, built, solution, previous, progress, cancelled=heartbeat.cancelled())
     except Exception as exc:
         log.exception("solve run %s failed", run_id)
-        _finish(run_id, status=SolveRun.Status.FAILED, message=_("The solver failed: %(e)s") % {"e": exc})
+        runs.run_finish(
+            SolveRun, run_id, status=SolveRun.Status.FAILED, message=_("The solver failed: %(e)s") % {"e": exc}
+        )
         return "failed"
-    finally:
-        monitor.stop()
+
+
+def _solve_run_write(
+    run: SolveRun, built: Any, solution: Any, previous: Any, progress: _Progress, *, cancelled: bool
+) -> str:
+    """The final state of a solve: the explanation, a refusal, or the draft with its placements (one transaction)."""
+    from scheduling.explaining import explanation_for
+
+    run_id = run.pk
+    elapsed = progress.elapsed()
+    if solution.status == "infeasible":
+        runs.run_finish(
+            SolveRun,
+            run_id,
+            status=SolveRun.Status.INFEASIBLE,
+            explanation=explanation_for(built),
+            elapsed=elapsed,
+            progress=100,
+            message=_("No timetable can meet every requirement. These requirements clash:"),
+        )
+        return "infeasible"
+    if not solution.placements:
+        stopped = solution.status == "cancelled" or cancelled
+        runs.run_finish(
+            SolveRun,
+            run_id,
+            status=SolveRun.Status.CANCELLED if stopped else SolveRun.Status.FAILED,
+            elapsed=elapsed,
+            progress=100,
+            message=_("Stopped before a timetable was found.")
+            if stopped
+            else _("No timetable was found within the time limit. Try a longer time limit."),
+        )
+        return "no solution"
+    with transaction.atomic():
+        locked = SolveRun.objects.select_for_update().get(pk=run_id)
+        if locked.status != SolveRun.Status.RUNNING:
+            return "abandoned"  # reaped meanwhile: write nothing
+        timetable = adapters.solution_write(
+            built=built,
+            solution=solution,
+            by=run.created_by,
+            base=run.base_timetable or previous,
+            note=_("re-solved from v%(v)d") % {"v": run.base_timetable.version} if run.base_timetable else "",
+        )
+        stopped = solution.status == "cancelled"
+        locked.status = SolveRun.Status.CANCELLED if stopped else SolveRun.Status.SUCCEEDED
+        locked.result_timetable = timetable
+        locked.finished_at = timezone.now()
+        locked.elapsed = elapsed
+        locked.progress = 100
+        # One cost everywhere: the checker's verdict on the timetable that was written.
+        locked.best_cost = timetable.cost
+        locked.bound = solution.bound if solution.bound is not None else locked.bound
+        locked.message = (
+            _("Stopped early; the best timetable so far was kept as draft v%(v)d.")
+            if stopped
+            else _("Timetable v%(v)d is ready as a draft.")
+        ) % {"v": timetable.version}
+        locked.save()
+        audit_record(
+            action="scheduling.timetable.drafted",
+            actor=run.created_by,
+            obj=timetable,
+            school_id=run.school_id,
+            data={"run": run_id, "cost": timetable.cost, "hard": timetable.hard_violations},
+        )
+    return "succeeded"
 
 
 # --- timetables ------------------------------------------------------------------------------------
@@ -446,9 +399,9 @@ def placement_pin(*, placement: Placement, pinned: bool, by: Any, request: Any =
 
 
 @transaction.atomic
-def calendar_feed_issue(*, by: Any, teacher: Teacher | None = None, student_id: int | None = None) -> CalendarFeed:
-    """A new private feed URL; earlier feeds of the same owner stay valid until revoked."""
-    feed = CalendarFeed.objects.create(teacher=teacher, student_id=student_id, created_by=by)
+def calendar_feed_issue(*, by: Any, teacher: Teacher) -> CalendarFeed:
+    """A new private feed URL for a teacher's week; earlier feeds stay valid until revoked."""
+    feed = CalendarFeed.objects.create(teacher=teacher, created_by=by)
     audit_record(action="scheduling.feed.issued", actor=by, obj=feed)
     return feed
 

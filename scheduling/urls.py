@@ -27,12 +27,5 @@ urlpatterns = [
     path("teacher/timetable/", views.teacher_timetable, name="teacher"),
     path("teacher/timetable/feeds/", views.teacher_feed_issue, name="teacher_feed_issue"),
     path("teacher/timetable/feeds/<int:feed_id>/revoke/", views.teacher_feed_revoke, name="teacher_feed_revoke"),
-    path("family/child/<int:student_id>/timetable/", views.child_timetable, name="child"),
-    path("family/child/<int:student_id>/timetable/feeds/", views.child_feed_issue, name="child_feed_issue"),
-    path(
-        "family/child/<int:student_id>/timetable/feeds/<int:feed_id>/revoke/",
-        views.child_feed_revoke,
-        name="child_feed_revoke",
-    ),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
 ]

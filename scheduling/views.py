@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import allow, public
 from accounts.models import Role
-from config.errors import DomainError
+from core.errors import DomainError
+from core.exports import XLSX_CONTENT_TYPE
 from courses.models import Room, Slot, Teacher
 from courses.selectors import school_get_for_coordinator
 from scheduling import exports, selectors, services
@@ -264,7 +264,7 @@ def timetable_export(request: HttpRequest, school_id: int, timetable_id: int) ->
     if by not in ("school", "class", "teacher"):
         raise Http404
     body = exports.timetable_xlsx(timetable=timetable, by=by)
-    response = HttpResponse(body, content_type=exports.XLSX)
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
     name = f"timetable-{timetable.school.code}-v{timetable.version}-{by}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -328,47 +328,23 @@ def teacher_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     return redirect("scheduling:teacher")
 
 
-@allow(Role.PARENT)
-@require_GET
-def child_timetable(request: HttpRequest, student_id: int) -> HttpResponse:
-    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    context = {"child": child, **selectors.student_week(student=child)}
-    context["feeds"] = selectors.feeds_for_student(student_id=child.pk)
-    return render(request, "scheduling/child.html", context)
-
-
-@allow(Role.PARENT)
-@require_POST
-def child_feed_issue(request: HttpRequest, student_id: int) -> HttpResponse:
-    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    services.calendar_feed_issue(by=request.user, student_id=child.pk)
-    return redirect("scheduling:child", child.pk)
-
-
-@allow(Role.PARENT)
-@require_POST
-def child_feed_revoke(request: HttpRequest, student_id: int, feed_id: int) -> HttpResponse:
-    child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    feed = CalendarFeed.objects.active().filter(pk=feed_id, student_id=child.pk).first()
-    if feed is None:
-        raise Http404
-    services.calendar_feed_revoke(feed=feed, by=request.user)
-    messages.success(request, _("The calendar link was revoked."))
-    return redirect("scheduling:child", child.pk)
-
-
 @public
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The private iCalendar URL: public, but only with a live token (a revoked one is 404)."""
-    feed = selectors.feed_get(token=token)
-    if feed.teacher_id:
+    """The private iCalendar URL: public, but only with a live token (a revoked one is 404).
+
+    A teacher's token is ours; any other token is offered to the feed sources of the apps above
+    (a pupil's week lives in enrollment), so every private calendar keeps one URL shape.
+    """
+    feed = selectors.feed_find(token=token)
+    if feed is not None:
         placements = list(selectors.published_placements(teacher_id=feed.teacher_id))
         name = f"{feed.teacher.name} · 课后服务"
     else:
-        placements = list(selectors.published_placements(section_ids=selectors.student_section_ids(feed.student_id)))
-        name = "课后服务"
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+        found = next((hit for source in selectors.FEED_SOURCES if (hit := source(token)) is not None), None)
+        if found is None:
+            raise Http404
+        name, placements = found
     body = exports.ical_for_placements(name=name, placements=placements)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

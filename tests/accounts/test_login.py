@@ -62,7 +62,7 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(client, wo
         ("coordinator_a", "courses:school_home", True),
         ("teacher_a", "courses:teacher_home", False),
         ("partner", "partners:home", False),
-        ("bureau", "enrollment:bureau_home", False),
+        ("bureau", "participation:bureau_home", False),
     ],
 )
 def test_each_role_lands_on_its_home_page(client, world, user_attr, url_name, needs_school):

@@ -56,7 +56,7 @@ def test_coordinator_cannot_reach_another_school_through_a_form_value(client, wo
 def test_roles_cannot_use_other_roles_pages(client, world):
     client.force_login(world.users.parent_1)
     assert client.get(reverse("courses:school_home", args=[world.school_a.pk])).status_code == 403
-    assert client.get(reverse("enrollment:bureau_home")).status_code == 403
+    assert client.get(reverse("participation:bureau_home")).status_code == 403
     assert client.get("/api/v1/district/summary").status_code == 403
     client.force_login(world.users.coordinator_a)
     assert client.get(reverse("enrollment:parent_home")).status_code == 403
@@ -65,7 +65,7 @@ def test_roles_cannot_use_other_roles_pages(client, world):
 
 def test_bureau_sees_aggregates_without_names_and_small_cells_suppressed(client, world):
     client.force_login(world.users.bureau)
-    body = client.get(reverse("enrollment:bureau_home")).content.decode()
+    body = client.get(reverse("participation:bureau_home")).content.decode()
     assert "锦溪小学" in body
     for child in world.children_a + world.children_b:
         assert child.name not in body and child.student_no not in body

@@ -15,9 +15,10 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from enrollment.models import AllocationOutcome, AllocationRun, Enrollment
+from allocation.models import AllocationOutcome, AllocationRun
+from enrollment.models import Enrollment
+from tests.allocation.test_flow import SEED, alloc  # noqa: F401 - the allocation fixture, shared
 from tests.browser.conftest import PHONE, log_in, screenshot
-from tests.enrollment.test_allocation_flow import SEED, alloc  # noqa: F401 - the allocation fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +101,7 @@ def test_coordinator_allocates_and_publishes_then_a_parent_reads_their_childs_se
     progress = page.locator("#run-progress")
     expect(progress.get_by_test_id("run-status")).to_have_text("排队中")
     expect(page.locator("#run-progress[hx-trigger='every 1s']")).to_have_count(1)
-    assert DBTaskResult.objects.get().task_path == "enrollment.tasks.allocation_run"
+    assert DBTaskResult.objects.get().task_path == "allocation.tasks.allocation_run"
     screenshot(page, "allocation-queued")
 
     # The worker takes the task from the queue; the page updates itself, then shows the review.

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
-from enrollment.models import Attendance, Enrollment, Register
+from enrollment.models import Enrollment
+from participation.models import Attendance, Register
 from scheduling.models import Placement
 from tests.browser.conftest import log_in, screenshot
 from tests.enrollment import factories as f

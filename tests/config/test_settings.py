@@ -41,6 +41,53 @@ def test_production_refuses_to_start_without_required_settings(missing):
     ]
 
 
+def test_without_django_env_the_site_refuses_with_one_line():
+    """Fail closed: no DJANGO_ENV is production, which needs a real secret (no built-in key is used)."""
+    result = _manage("check")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Kehou: environment variable SECRET_KEY must be set when DJANGO_ENV=production "
+        "(DJANGO_ENV is unset, so production is assumed) / 环境变量 SECRET_KEY 有误"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_development_runs_with_debug_off_unless_asked():
+    code = "from django.conf import settings; print(settings.DEBUG, 'dev-only' in settings.SECRET_KEY or 'only' in settings.SECRET_KEY)"
+    off = _manage("shell", "--no-imports", "-c", code, DJANGO_ENV="development")
+    assert off.returncode == 0, off.stderr
+    assert off.stdout.split()[0] == "False"
+    on = _manage("shell", "--no-imports", "-c", code, DJANGO_ENV="development", DEBUG="1")
+    assert on.stdout.split()[0] == "True"
+
+
+def test_the_cache_is_shared_database_cache_or_redis():
+    code = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    db = _manage("shell", "--no-imports", "-c", code, DJANGO_ENV="development")
+    assert db.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "kehou_cache"], db.stderr
+    redis = _manage("shell", "--no-imports", "-c", code, DJANGO_ENV="development", REDIS_URL="redis://127.0.0.1:6379/3")
+    assert redis.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/3"]
+    bad = _manage("check", DJANGO_ENV="development", REDIS_URL="http://nope")
+    assert bad.returncode != 0 and bad.stderr.strip().splitlines()[-1].startswith(
+        "Kehou: environment variable REDIS_URL"
+    )
+
+
+def test_seed_demo_refuses_in_production():
+    """The demo creates an `admin` with a published password: never on a production database."""
+    result = _manage(
+        "seed_demo",
+        "--size",
+        "small",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="kehou.example.cn",
+        DATABASE_URL="postgresql://postgres@127.0.0.1:5432/kehou_never_created",
+    )
+    assert result.returncode != 0
+    assert "production" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_production_profile_passes_check_deploy_without_warnings():
     result = _manage(
         "check",
@@ -59,7 +106,7 @@ def test_production_profile_passes_check_deploy_without_warnings():
     "url", ["mysql://root@localhost/kehou", "postgresql://u@host:notaport/db", "not a url", "postgresql://u@host/"]
 )
 def test_malformed_database_url_is_one_line_naming_the_variable(url):
-    result = _manage("check", DATABASE_URL=url)
+    result = _manage("check", DJANGO_ENV="development", DATABASE_URL=url)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "DATABASE_URL" in lines[0], result.stderr

@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from config.errors import DomainError
+from core.errors import DomainError
 from courses import services
 from courses.models import CalendarException, Course, Room, Section, Slot, Teacher, Term
+from courses.services import calendar as calendar_services
+from enrollment import services as enrollment_services
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,7 @@ HX = {"HX-Request": "true"}
 
 
 def url(name, *args):
-    return reverse(f"courses:{name}", args=args)
+    return reverse(name if ":" in name else f"courses:{name}", args=args)
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def _pages(world, school):
         ("setup_teacher", [school.pk, teacher.pk]),
         ("setup_courses", [school.pk]),
         ("setup_course", [school.pk, course.pk]),
-        ("setup_section", [school.pk, section.pk]),
+        ("enrollment:section_edit", [school.pk, section.pk]),
         ("setup_import_teachers", [school.pk]),
         ("setup_import_rooms", [school.pk]),
         ("setup_import_teachers_template", [school.pk]),
@@ -62,7 +64,7 @@ def test_every_setup_page_works_for_the_coordinator_and_is_404_for_another_schoo
         response = client.get(url(name, *args))
         assert response.status_code == 404, name
         assert "城南小学" not in response.content.decode()
-    assert client.get(reverse("pupil_import:pupils", args=[world.school_b.pk])).status_code == 404
+    assert client.get(reverse("enrollment:pupils_import", args=[world.school_b.pk])).status_code == 404
 
 
 def test_own_school_in_the_url_but_another_schools_object_is_404(coord, world):
@@ -76,7 +78,7 @@ def test_own_school_in_the_url_but_another_schools_object_is_404(coord, world):
         ("setup_room", [a, world.school_b.rooms.first().pk]),
         ("setup_teacher", [a, b_teacher.pk]),
         ("setup_course", [a, world.section_b.course_id]),
-        ("setup_section", [a, world.section_b.pk]),
+        ("enrollment:section_edit", [a, world.section_b.pk]),
     ]:
         assert coord.get(url(name, *args)).status_code == 404, name
     for name, args in [
@@ -185,12 +187,12 @@ def test_removing_a_slot_keeps_teachers_consistent(world):
 
 def test_slot_services_validate():
     with pytest.raises(DomainError) as info:
-        services._sessions_validate([(dt.time(16, 0), dt.time(15, 0))], prefix="session_")
+        calendar_services._sessions_validate([(dt.time(16, 0), dt.time(15, 0))], prefix="session_")
     assert info.value.code == "validation_error" and "session_1" in info.value.fields
     with pytest.raises(DomainError):
-        services._sessions_validate([None, None], prefix="session_")  # no session at all
+        calendar_services._sessions_validate([None, None], prefix="session_")  # no session at all
     with pytest.raises(DomainError):
-        services._sessions_validate([(dt.time(15, 0), None)], prefix="session_")
+        calendar_services._sessions_validate([(dt.time(15, 0), None)], prefix="session_")
 
 
 # --- teacher availability ------------------------------------------------------------------------------
@@ -440,7 +442,7 @@ def test_sections_add_edit_delete(coord, world):
     duplicate = dict(data, code="1")
     assert "field-error" in coord.post(add, duplicate, headers=HX).content.decode()
     edit = {"term": term.pk, "code": "2", "capacity": "12", "teacher": "", "school_class": ""}
-    assert coord.post(url("setup_section", school.pk, section.pk), edit).status_code == 302
+    assert coord.post(url("enrollment:section_edit", school.pk, section.pk), edit).status_code == 302
     section.refresh_from_db()
     assert section.capacity == 12 and section.teacher is None
     coord.post(url("setup_section_delete", school.pk, section.pk), headers=HX)
@@ -464,7 +466,7 @@ def test_section_form_with_another_schools_ids_is_404(coord, world):
     ):
         assert coord.post(add, {**base, **tampered}, headers=HX).status_code == 404, tampered
     assert course.sections.count() == 1
-    edit = url("setup_section", school.pk, world.section_a.pk)
+    edit = url("enrollment:section_edit", school.pk, world.section_a.pk)
     assert coord.post(edit, {**base, "code": "1", "school_class": world.class_b.pk}).status_code == 404
     world.section_a.refresh_from_db()
     assert world.section_a.school_class is None
@@ -484,7 +486,7 @@ def test_section_services_validate(world):
         services.section_create(course=homework, term=Term.objects.get(school=world.school_b))
     assert info.value.code == "not_found"
     with pytest.raises(DomainError) as info:
-        services.section_update(section=world.section_a, term=term, code="1", capacity=0)
+        enrollment_services.section_update(section=world.section_a, term=term, code="1", capacity=0, by=None)
     assert "capacity" in info.value.fields
 
 
@@ -502,7 +504,7 @@ def test_school_home_links_the_setup_pages(coord, world):
     body = coord.get(url("school_home", world.school_a.pk)).content.decode()
     for name in ("setup_terms", "setup_grid", "setup_rooms", "setup_teachers", "setup_courses"):
         assert url(name, world.school_a.pk) in body
-    assert reverse("pupil_import:pupils", args=[world.school_a.pk]) in body
+    assert reverse("enrollment:pupils_import", args=[world.school_a.pk]) in body
 
 
 def test_pages_are_chinese_by_default_and_english_on_request(coord, world):

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from config.errors import DomainError
+from core.errors import DomainError
+from core.models import AuditEvent
+from courses.models import Section
 from enrollment import selectors, services
 from enrollment.models import DismissalChoice, Enrollment, Preference
 from enrollment.selectors import Meeting
@@ -41,7 +42,9 @@ def test_first_come_takes_free_seats_then_waitlists(shop, world):
 
 
 def test_the_section_state_read_agrees_with_the_orm(shop):
-    """capacity's plain-SQL count of a section's rows says what the ORM says, in every row state."""
+    """capacity's plain-SQL count of a section's rows says what the one seat rule says (the
+    QuerySets `Enrollment.objects.held/waiting` and `Section.objects.with_seat_counts`), in every row
+    state, on SQLite and on PostgreSQL."""
     from django.db import transaction
 
     from enrollment import capacity
@@ -66,18 +69,63 @@ def test_the_section_state_read_agrees_with_the_orm(shop):
     later = f.pupils(1, shop.child.school, shop.child.school_class, prefix="T")[0]
     Enrollment.objects.create(student=later, section=shop.pastry, status="waitlisted", created_at=now + dt.timedelta(1))
     rows_of = Enrollment.objects.filter(section=shop.pastry)
-    waiting = rows_of.filter(status="waitlisted", offer_expires_at__isnull=True)
+    waiting = rows_of.waiting()
+    counts = Section.objects.with_seat_counts(now).get(pk=shop.pastry.pk)
     for pupil in (pupils[0], pupils[4], shop.child):
         with transaction.atomic():
             state = capacity._section_state(section_id=shop.pastry.pk, student_id=pupil.pk, now=now)
         assert state == capacity.SectionState(
-            mine=rows_of.filter(student=pupil, status__in=capacity.ACTIVE).count(),
-            held=rows_of.filter(capacity.held_q(now)).count(),
+            mine=rows_of.active().filter(student=pupil).count(),
+            held=rows_of.held(now).count(),
             due=rows_of.filter(status="waitlisted", offer_expires_at__lte=now).count(),
             waiting=waiting.count(),
             ahead=waiting.filter(created_at__lte=now).count(),
         )
         assert state[1:] == (2, 1, 2, 1)
+        assert (state.held, state.waiting) == (counts.seats_held, counts.waiting)
+    assert (counts.enrolled, counts.offered) == (1, 1)
+    # the rule for one row in memory agrees with the rule as a query, for every row
+    held_ids = set(rows_of.held(now).values_list("pk", flat=True))
+    assert {row.pk for row in rows_of if row.holds_seat(now)} == held_ids
+
+
+def test_lowering_capacity_below_the_seats_held_is_refused_and_changes_nothing(shop):
+    x0, x1 = shop.others[:2]
+    _request(shop, x0, shop.chess)
+    offer = _request(shop, x1, shop.chess).enrollment  # the second of two seats
+    Enrollment.objects.filter(pk=offer.pk).update(
+        status="waitlisted", offer_expires_at=timezone.now() + dt.timedelta(hours=3)
+    )  # a live offer holds its seat too
+    before = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as info:
+        services.section_update(section=shop.chess, term=shop.term, code=shop.chess.code, capacity=1, by=None)
+    assert info.value.code == "validation_error"
+    message = info.value.fields["capacity"][0]
+    assert "2" in message and ("held" in message or "占用" in message)
+    shop.chess.refresh_from_db()
+    assert shop.chess.capacity == 2 and AuditEvent.objects.count() == before
+
+
+def test_raising_capacity_offers_the_new_seat_to_the_first_waitlisted_pupil(shop, world):
+    x0, x1, x2, x3 = shop.others[:4]
+    for pupil in (x0, x1):
+        assert _request(shop, pupil, shop.chess).enrolled
+    first = _request(shop, x2, shop.chess).enrollment
+    second = _request(shop, x3, shop.chess).enrollment
+    coordinator = world.users.coordinator_a
+    type(shop.chess.course).objects.filter(pk=shop.chess.course_id).update(seats_per_section=30)
+    services.section_update(section=shop.chess, term=shop.term, code=shop.chess.code, capacity=3, by=coordinator)
+    shop.chess.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert shop.chess.capacity == 3
+    assert first.offer_pending() and first.offer_expires_at is not None
+    assert first.offer_expires_at > timezone.now() + dt.timedelta(hours=shop.window.offer_hours - 1)
+    assert second.offer_expires_at is None  # only one new seat: only the first in line
+    made = AuditEvent.objects.get(action="enrollment.offer.made", object_id=str(first.pk))
+    assert made.data["expires_at"] == first.offer_expires_at.isoformat()
+    changed = AuditEvent.objects.get(action="enrollment.section.updated", object_id=str(shop.chess.pk))
+    assert (changed.actor, changed.data["capacity_before"], changed.data["capacity"]) == (coordinator, 2, 3)
 
 
 def test_a_new_waitlist_place_reports_the_position_the_selector_reads(shop):

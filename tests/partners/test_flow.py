@@ -9,8 +9,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from config.errors import DomainError
+from core.errors import DomainError
+from core.models import AuditEvent
 from courses.models import Course, Section, Slot
 from partners import selectors, services
 from partners.models import HostRequest, PartnerAvailability, PartnerCourse, PartnerCourseReview, TravelTime
@@ -217,7 +217,7 @@ def test_coordinator_requests_and_provider_accepts_creating_course_and_sections(
     blocked = set(pw.teacher.unavailable_slots.filter(school=school).values_list("weekday", "session"))
     free = set(Slot.objects.filter(school=school).values_list("weekday", "session")) - blocked
     assert free == {(1, 2), (3, 2)}
-    assert AuditEvent.objects.filter(action="partners.request.accepted", school=school).exists()
+    assert AuditEvent.objects.filter(action="partners.request.accepted", school_id=school.pk).exists()
     # the host school's catalogue for families now lists it (a Course of kind partner at the school)
     assert Course.objects.filter(school=school, kind="partner", partner_course=pw.pastry).count() == 1
     # the bureau sees the provider serving school A
@@ -335,11 +335,11 @@ def test_partner_teacher_cannot_edit_host_courses_or_see_pupils_beyond_own_roste
         assert client.post(url, {"title": "改名"}).status_code == 403, url
     school_course.refresh_from_db()
     assert school_course.title == "机器人社团"
-    roster = client.get(reverse("partners:section_roster", args=[own.pk]))
+    roster = client.get(reverse("enrollment:partner_roster", args=[own.pk]))
     assert roster.status_code == 200
     text = roster.content.decode()
     assert "王小军" in text and "王小明" not in text  # 王小明 is in the school's own club, not in this section
-    assert client.get(reverse("partners:section_roster", args=[pw.world.section_a.pk])).status_code == 404
+    assert client.get(reverse("enrollment:partner_roster", args=[pw.world.section_a.pk])).status_code == 404
 
 
 def test_availability_page_saves_cells_and_reach_and_updates_host_slots(pw, login):
@@ -459,5 +459,6 @@ def test_accept_with_htmx_returns_the_dashboard_fragment_with_the_notice(pw, log
     assert response.status_code == 200 and 'id="partner-dashboard"' in text and "<html" not in text
     assert (
         "锦溪小学" in text
-        and reverse("partners:section_roster", args=[Section.objects.get(course__partner_course=pw.pastry).pk]) in text
+        and reverse("enrollment:partner_roster", args=[Section.objects.get(course__partner_course=pw.pastry).pk])
+        in text
     )

@@ -89,9 +89,9 @@ def test_teachers_and_parents_only_see_published(client, world):
     assert "机器人社团" in page and "劳技教室" not in page  # the draft's room never shows
     client.force_login(world.users.parent_1)
     child = world.children_a[0]
-    page = client.get(reverse("scheduling:child", args=[child.pk])).content.decode()
+    page = client.get(reverse("enrollment:child_timetable", args=[child.pk])).content.decode()
     assert "机器人社团" in page and "劳技教室" not in page
-    assert client.get(reverse("scheduling:child", args=[world.children_b[0].pk])).status_code == 404
+    assert client.get(reverse("enrollment:child_timetable", args=[world.children_b[0].pk])).status_code == 404
     published.delete()
-    page = client.get(reverse("scheduling:child", args=[child.pk])).content.decode()
+    page = client.get(reverse("enrollment:child_timetable", args=[child.pk])).content.decode()
     assert "机器人社团" not in page

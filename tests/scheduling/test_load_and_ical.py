@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from enrollment.models import Enrollment
+from enrollment.models import Enrollment, PupilCalendarFeed
 from scheduling import selectors
 from scheduling.models import CalendarFeed, Timetable
 from tests.scheduling.factories import add_timetable_data, make_timetable, published_for_a
@@ -67,8 +67,8 @@ def test_pupil_ical_feed_has_the_right_dates_and_a_revoked_link_is_gone(world, c
     child = world.children_a[0]
     Enrollment.objects.create(student=child, section=tt.clubs[1], status="enrolled")
     client.force_login(world.users.parent_1)
-    assert client.post(reverse("scheduling:child_feed_issue", args=[child.pk])).status_code == 302
-    feed = CalendarFeed.objects.get(student_id=child.pk)
+    assert client.post(reverse("enrollment:child_feed_issue", args=[child.pk])).status_code == 302
+    feed = PupilCalendarFeed.objects.get(student=child)
     assert len(feed.token) >= 40
     client.logout()  # the feed URL needs no login, only the token
     response = client.get(reverse("scheduling:feed", args=[feed.token]))
@@ -85,10 +85,10 @@ def test_pupil_ical_feed_has_the_right_dates_and_a_revoked_link_is_gone(world, c
     assert "书法社团" in body
     # another family cannot make or revoke this child's links
     client.force_login(world.users.parent_2)
-    assert client.post(reverse("scheduling:child_feed_issue", args=[child.pk])).status_code == 404
-    assert client.post(reverse("scheduling:child_feed_revoke", args=[child.pk, feed.pk])).status_code == 404
+    assert client.post(reverse("enrollment:child_feed_issue", args=[child.pk])).status_code == 404
+    assert client.post(reverse("enrollment:child_feed_revoke", args=[child.pk, feed.pk])).status_code == 404
     client.force_login(world.users.parent_1)
-    assert client.post(reverse("scheduling:child_feed_revoke", args=[child.pk, feed.pk])).status_code == 302
+    assert client.post(reverse("enrollment:child_feed_revoke", args=[child.pk, feed.pk])).status_code == 302
     client.logout()
     assert client.get(reverse("scheduling:feed", args=[feed.token])).status_code == 404
     assert client.get(reverse("scheduling:feed", args=["not-a-real-token"])).status_code == 404

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from scheduling import selectors, services
 from scheduling.models import Timetable
 from tests.scheduling.factories import add_timetable_data, make_timetable, published_for_a
@@ -29,7 +29,7 @@ def test_publish_archives_the_previous_and_records_who_and_when(world):
     assert (v1.status, v2.status) == ("archived", "published")
     assert v2.published_by == world.users.coordinator_a and v2.published_at is not None
     assert Timetable.objects.filter(school=world.school_a, status="published").count() == 1
-    from accounts.models import AuditEvent
+    from core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="scheduling.timetable.published", object_id=str(v2.pk)).exists()
     with pytest.raises(DomainError) as exc:

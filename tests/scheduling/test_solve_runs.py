@@ -14,6 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent
+from core.runs import runs_reap_stale
 from scheduling import services
 from scheduling.models import Pin, Placement, SolveRun, Timetable
 from scheduling.solver.domain import Solution
@@ -47,7 +49,7 @@ def test_db_backend_enqueues_then_the_task_writes_a_draft_and_leaves_published_a
     assert Timetable.objects.published().get() == published
     # a second request while none is active is fine; while one is active it is refused
     run2 = _request(world, tt, time_limit=3)
-    from config.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError) as exc:
         _request(world, tt, time_limit=3)
@@ -80,7 +82,7 @@ def test_progress_is_written_and_cancel_reaches_the_solver(world, monkeypatch):
             break
         time.sleep(0.1)
     assert row.status == "running" and row.best_cost == 12.0 and row.bound == 3.0
-    assert row.first_feasible_at == 0.1 and len(row.progress) == 2
+    assert row.first_feasible_at == 0.1 and len(row.trace) == 2
     services.solve_run_cancel(run=row, by=world.users.coordinator_a)
     worker.join(10)
     assert seen["cancelled"] is True
@@ -118,8 +120,14 @@ def test_a_worker_that_died_leaves_the_run_failed_and_nothing_half_written(world
     page = client.get(reverse("scheduling:run", args=[world.school_a.pk, run.pk]))
     assert page.status_code == 200
     run.refresh_from_db()
+    assert run.status == "running", "a page read never writes"
+    assert "没有响应" in page.content.decode(), "the page says the worker went silent"
+    assert runs_reap_stale() == 1  # the worker's periodic job
+    run.refresh_from_db()
     assert run.status == "failed" and "30" in run.message
-    assert "失败" in page.content.decode() or "failed" in page.content.decode()
+    assert AuditEvent.objects.filter(action="scheduling.solve_run.reaped", object_id=str(run.pk)).exists()
+    page = client.get(reverse("scheduling:run", args=[world.school_a.pk, run.pk]))
+    assert "失败" in page.content.decode()
     api = client.get(f"/api/v1/schools/{world.school_a.pk}/solve-runs/{run.pk}").json()
     assert api["status"] == "failed"
     assert Timetable.objects.count() == 1

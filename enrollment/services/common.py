@@ -1,0 +1,120 @@
+"""What every enrollment write shares: the audit helper, recording what passing on did, the clash and eligibility checks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
+from core.audit import audit_record
+from core.errors import DomainError
+from courses.models import Section
+from enrollment import capacity, selectors
+from enrollment.models import (
+    Enrollment,
+    Student,
+)
+
+log = logging.getLogger(__name__)
+
+
+def later_text(make_text) -> Any:
+    """A message built when shown, so the API's message_zh and message_en each get their language."""
+    return lazy(make_text, str)()
+
+
+@dataclass
+class EnrollmentResult:
+    enrollment: Enrollment
+    created: bool
+    replayed: bool = False
+    #: a new waitlisted row's place in the queue, counted under the section lock (None otherwise)
+    waitlist_position: int | None = None
+
+    @property
+    def enrolled(self) -> bool:
+        return self.enrollment.status == Enrollment.Status.ENROLLED
+
+
+def audit(action: str, *, by: Any, row: Any, school_id: int | None, request: HttpRequest | None, **data: Any) -> None:
+    audit_record(action=action, actor=by, obj=row, school_id=school_id, request=request, data=data)
+
+
+def enrollment_data(row: Enrollment) -> dict[str, Any]:
+    return {"student": row.student_id, "section": row.section_id, "status": row.status}
+
+
+def seat_changes_record(changes: capacity.SectionChanges, *, school_id: int, request: HttpRequest | None) -> None:
+    """Audit what passing on did and queue the expiry job for the new offers (system actions).
+
+    Every writer through `enrollment.capacity` calls this with its claim's changes (first-come,
+    withdrawals, capacity changes, allocation publishing, leftover claims), so every offer is
+    audited and expires on time whoever caused it."""
+    for row in changes.expired:
+        audit("enrollment.offer.expired", by=None, row=row, school_id=school_id, request=None, **enrollment_data(row))
+    for row in changes.offered:
+        audit(
+            "enrollment.offer.made",
+            by=None,
+            row=row,
+            school_id=school_id,
+            request=None,
+            expires_at=row.offer_expires_at.isoformat(),
+            **enrollment_data(row),
+        )
+    if changes.offered:
+        run_after = min(row.offer_expires_at for row in changes.offered)
+        transaction.on_commit(lambda: schedule_expiry(run_after))
+
+
+def schedule_expiry(run_after: datetime) -> None:
+    """Queue the worker to pass on offers that are still unanswered when they expire."""
+    from enrollment.tasks import offers_expire
+
+    try:
+        offers_expire.using(run_after=run_after).enqueue()
+    except Exception:  # the lazy path still passes offers on; never fail a family's request for this
+        log.exception("could not queue enrollment.tasks.offers_expire")
+
+
+def clash_check(*, student: Student, section: Section, exclude_id: int | None = None) -> None:
+    """Refuse a seat that meets at the same time as another seat (or pending offer) of the child.
+
+    The child's other held sections are read first: a child holding nothing else this term (the
+    common case in a rush) costs one indexed read and no timetable read at all.
+    """
+    others = (
+        Enrollment.objects.held(timezone.now())
+        .filter(student_id=student.pk, section__term_id=section.term_id)
+        .exclude(section_id=section.pk)
+    )
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    titles = dict(others.values_list("section_id", "section__course__title"))
+    if not titles:
+        return
+    times = selectors.section_times([section.pk, *titles])
+    mine = times.get(section.pk)
+    if not mine:
+        return  # no published times: nothing can clash
+    for other_id, title in titles.items():
+        if selectors.meetings_clash(mine, times.get(other_id, [])):
+            raise DomainError(
+                "time_clash",
+                detail=later_text(
+                    lambda title=title: gettext("It meets at the same time as “%(course)s”.") % {"course": title}
+                ),
+                fields={"clashes_with": other_id},
+            )
+
+
+def eligibility_check(*, student: Student, section: Section) -> None:
+    if not selectors.section_is_open_to(student=student, section=section):
+        raise DomainError("not_eligible")

@@ -1,0 +1,296 @@
+"""Writes of families: first-come seats, waitlists and offers, ranked choices, dismissal; offers passed on by time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from core.ids import MAX_ID
+from courses.models import Section, Term
+from enrollment import capacity, selectors
+from enrollment.models import (
+    Dismissal,
+    DismissalChoice,
+    Enrollment,
+    EnrollmentWindow,
+    Preference,
+    Student,
+)
+from enrollment.services.common import (
+    EnrollmentResult,
+    audit,
+    clash_check,
+    eligibility_check,
+    enrollment_data,
+    later_text,
+    seat_changes_record,
+)
+
+# --- Families: first-come seats, waitlists, offers, ranked choices, dismissal ---------------------
+
+
+def enrollment_request(
+    *,
+    student: Student,
+    section: Section,
+    by: Any,
+    request: HttpRequest | None = None,
+    waitlist: bool = True,
+    request_key: str = "",
+    now: datetime | None = None,
+) -> EnrollmentResult:
+    """First-come: take a free seat, else join the waitlist (or refuse `section_full` if not `waitlist`).
+
+    Refusals: `not_eligible`, `window_closed`, `already_enrolled` (an active row exists and this
+    is not a retry), `time_clash`, `section_full`. A retry with the same `request_key` returns the
+    first result without writing anything (a double tap, a re-sent form, a client retry).
+    """
+    now = now or timezone.now()
+    key = (request_key or "").strip()[:64]
+    with transaction.atomic():
+        if key:
+            prior = _replay(student=student, section=section, key=key)
+            if prior is not None:
+                return prior
+        eligibility_check(student=student, section=section)
+        window = selectors.window_open(
+            school_id=student.school_id, term_id=section.term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
+        )
+        if window is None:
+            raise DomainError("window_closed")
+        capacity.student_lock(student.pk)
+        if key:  # a concurrent double tap waited on the lock: its twin has written by now
+            prior = _replay(student=student, section=section, key=key)
+            if prior is not None:
+                return prior
+        clash_check(student=student, section=section)
+        claim = capacity.claim(
+            student=student,
+            section_id=section.pk,
+            now=now,
+            offer_hours=window.offer_hours,
+            waitlist=waitlist,
+            request_key=key,
+        )
+        row = claim.enrollment
+        if not claim.created:  # an active row exists and this is not a retry of the request that made it
+            raise DomainError("already_enrolled", fields={"enrollment": row.pk, "status": row.status})
+        school_id = section.course.school_id
+        action = "enrollment.seat.granted" if row.status == Enrollment.Status.ENROLLED else "enrollment.waitlist.joined"
+        audit(action, by=by, row=row, school_id=school_id, request=request, source=row.source, **enrollment_data(row))
+        seat_changes_record(claim.changes, school_id=school_id, request=request)
+        return EnrollmentResult(row, created=claim.created, waitlist_position=claim.waitlist_position)
+
+
+def _replay(*, student: Student, section: Section, key: str) -> EnrollmentResult | None:
+    prior = Enrollment.objects.filter(student=student, request_key=key).first()
+    if prior is None:
+        return None
+    if prior.section_id != section.pk:
+        raise DomainError("bad_request", detail=_("This form was already used for another course."))
+    return EnrollmentResult(prior, created=False, replayed=True)
+
+
+def enrollment_withdraw(
+    *,
+    enrollment: Enrollment,
+    by: Any,
+    request: HttpRequest | None = None,
+    reason: str = Enrollment.EndReason.FAMILY,
+    note: str = "",
+    now: datetime | None = None,
+) -> Enrollment:
+    """Give up a seat, an offer or a waitlist place; the freed seat is offered to the next in line.
+
+    Withdrawing is always allowed (participation is voluntary). Withdrawing twice changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        capacity.student_lock(enrollment.student_id)
+        enrollment.refresh_from_db()
+        if not enrollment.is_active:
+            return enrollment
+        section = Section.objects.select_related("course").get(pk=enrollment.section_id)
+        was_enrolled = enrollment.status == Enrollment.Status.ENROLLED
+        had_offer = enrollment.offer_pending(now)
+        changes = capacity.release(
+            enrollment=enrollment,
+            now=now,
+            offer_hours=selectors.offer_hours_for(school_id=section.course.school_id, term_id=section.term_id),
+            reason=reason,
+            note=note,
+        )
+        if reason == Enrollment.EndReason.SCHOOL:
+            action = "enrollment.seat.removed"
+        elif was_enrolled:
+            action = "enrollment.seat.withdrawn"
+        elif had_offer:
+            action = "enrollment.offer.declined"
+        else:
+            action = "enrollment.waitlist.left"
+        audit(
+            action,
+            by=by,
+            row=enrollment,
+            school_id=section.course.school_id,
+            request=request,
+            reason=reason,
+            note=note,
+            **enrollment_data(enrollment),
+        )
+        seat_changes_record(changes, school_id=section.course.school_id, request=request)
+        return enrollment
+
+
+def offer_accept(
+    *, enrollment: Enrollment, by: Any, request: HttpRequest | None = None, now: datetime | None = None
+) -> Enrollment:
+    """Accept a seat offered from the waitlist before it expires; accepting twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        capacity.student_lock(enrollment.student_id)
+        enrollment.refresh_from_db()
+        if enrollment.status == Enrollment.Status.ENROLLED:
+            return enrollment
+        section = Section.objects.select_related("course").get(pk=enrollment.section_id)
+        if enrollment.status == Enrollment.Status.WAITLISTED and enrollment.offer_pending(now):
+            clash_check(student=enrollment.student, section=section, exclude_id=enrollment.pk)
+        taken, changes = capacity.offer_take(
+            enrollment=enrollment,
+            now=now,
+            offer_hours=selectors.offer_hours_for(school_id=section.course.school_id, term_id=section.term_id),
+        )
+        if taken:
+            audit(
+                "enrollment.offer.accepted",
+                by=by,
+                row=enrollment,
+                school_id=section.course.school_id,
+                request=request,
+                **enrollment_data(enrollment),
+            )
+        seat_changes_record(changes, school_id=section.course.school_id, request=request)
+    if not taken:  # raised after commit: the expiry that was found is kept
+        raise DomainError("conflict", detail=_("This offer has expired and has passed to the next family."))
+    return enrollment
+
+
+def preferences_replace(
+    *,
+    student: Student,
+    window: EnrollmentWindow,
+    section_ids: list[int],
+    by: Any,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> list[Preference]:
+    """Replace the child's ranked choices (first = rank 1) while the preference window is open.
+
+    The time of submission is kept for the record only: the allocation never favours early families.
+    """
+    now = now or timezone.now()
+    if (
+        window.mode != EnrollmentWindow.Mode.PREFERENCE
+        or window.school_id != student.school_id
+        or not window.is_open(now)
+    ):
+        raise DomainError("window_closed")
+    if len(section_ids) > window.max_choices:
+        raise DomainError(
+            "validation_error",
+            detail=later_text(lambda n=window.max_choices: gettext("Choose at most %(n)s courses.") % {"n": n}),
+            fields={"sections": "too_many"},
+        )
+    if len(set(section_ids)) != len(section_ids):
+        raise DomainError(
+            "validation_error",
+            detail=_("Each course can be chosen only once."),
+            fields={"sections": "duplicate"},
+        )
+    sections = {
+        s.pk: s
+        for s in Section.objects.select_related("course", "term").filter(
+            pk__in=[i for i in section_ids if 0 < i <= MAX_ID]
+        )
+    }
+    for section_id in section_ids:
+        section = sections.get(section_id)
+        if section is None or section.term_id != window.term_id:
+            raise DomainError("not_eligible")
+        eligibility_check(student=student, section=section)
+    with transaction.atomic():
+        capacity.student_lock(student.pk)
+        Preference.objects.filter(window=window, student=student).delete()
+        rows = Preference.objects.bulk_create(
+            Preference(window=window, student=student, section_id=section_id, rank=rank)
+            for rank, section_id in enumerate(section_ids, start=1)
+        )
+        audit(
+            "enrollment.preferences.replaced",
+            by=by,
+            row=student,
+            school_id=student.school_id,
+            request=request,
+            window=window.pk,
+            sections=list(section_ids),
+        )
+    return rows
+
+
+@transaction.atomic
+def dismissal_set(
+    *, student: Student, term: Term, weekday: int, choice: str, by: Any, request: HttpRequest | None = None
+) -> DismissalChoice:
+    """Flexible dismissal: when the child goes home on one weekday of the term."""
+    if weekday not in range(5) or choice not in Dismissal.values or term.school_id != student.school_id:
+        raise DomainError("validation_error", fields={"dismissal": "invalid"})
+    row, _created = DismissalChoice.objects.update_or_create(
+        student=student, term=term, weekday=weekday, defaults={"choice": choice}
+    )
+    audit(
+        "enrollment.dismissal.updated",
+        by=by,
+        row=row,
+        school_id=student.school_id,
+        request=request,
+        student=student.pk,
+        weekday=weekday,
+        choice=choice,
+    )
+    return row
+
+
+# --- Offers passed on by time (lazily and by the worker) ------------------------------------------
+
+
+def offers_expire_due(*, section_ids: list[int] | None = None, now: datetime | None = None) -> int:
+    """Pass on every offer that has run out (in `section_ids`, or everywhere). Returns how many expired.
+
+    Cheap when nothing is due (one indexed read); each section is handled in its own short
+    transaction so a family's request never waits behind a sweep of the whole district.
+    """
+    now = now or timezone.now()
+    due = Enrollment.objects.filter(status=Enrollment.Status.WAITLISTED, offer_expires_at__lte=now)
+    if section_ids is not None:
+        if not section_ids:
+            return 0
+        due = due.filter(section_id__in=section_ids)
+    expired = 0
+    for section_id in sorted(set(due.values_list("section_id", flat=True))):
+        with transaction.atomic():
+            section = capacity.section_lock(section_id)
+            changes = capacity.pass_on(
+                section,
+                now=now,
+                offer_hours=selectors.offer_hours_for(school_id=section.course.school_id, term_id=section.term_id),
+            )
+            seat_changes_record(changes, school_id=section.course.school_id, request=None)
+            expired += len(changes.expired)
+    return expired
