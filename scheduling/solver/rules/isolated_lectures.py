@@ -1,6 +1,10 @@
 """同一课程组的课尽量连排，避免孤立的一节。A curriculum's lectures are adjacent within a day, none isolated
 (ITC-2007 IsolatedLectures; off for schools unless ``Problem.weights`` sets it): per group, one unit
-per occupied (day, session) cell with no occupied neighbour session that day."""
+per occupied (day, session) cell with no occupied neighbour session that day.
+
+The model's count is exact on every timetable that keeps ``group_clash`` (every solution): with
+two meetings of a group in one cell it counts ``meetings - neighbours`` there, not 0 or 1.
+"""
 
 from __future__ import annotations
 
