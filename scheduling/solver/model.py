@@ -6,7 +6,7 @@ Variables (all created in :func:`build`):
   no meeting index and no symmetry between meetings); named ``"meets(s=12,t=3)"``.
 * ``z[i, t, r]`` — section ``i`` meets in slot ``t`` in room ``r``; named ``"room(s=12,t=3,r=5)"``.
   Only rooms of the section's school; in normal mode only rooms the rules leave (size,
-  equipment).
+  equipment, home room).
 * ``tk[i, k]`` — section ``i`` is taught by teacher ``k`` (one teacher for all its meetings);
   named ``"teaches(s=12,k=4)"``.
 * ``w[i, t, k]`` — teacher ``k`` teaches section ``i`` in slot ``t`` (``at AND tk``; just ``at``

@@ -162,6 +162,10 @@ def _cases() -> list[Case]:
              [P("a", 0, "A00", "R1", "w"), P("b", 0, "A10", "R1", "w")], 1,
              [P("a", 0, "A00", "R1", "w"), P("b", 0, "A10", "R1", "l")]),
         Case("pinned", pinned, [P("a", 0, "A00", "R1", "w")], 1, [P("a", 0, "A10", "R2", "w")]),
+        Case("homework_in_home_room", problem(two, [room("R1"), room("R2")], [teacher("w")],
+                                              [section("hw", n=2, kind="homework", home_room="R2")]),
+             [P("hw", 0, "A00", "R2", "w"), P("hw", 1, "A10", "R1", "w")], 1,
+             [P("hw", 0, "A00", "R2", "w"), P("hw", 1, "A10", "R2", "w")]),
         # ---- soft: weighted cost ----
         Case("teacher_load_balance", problem(two, [room("R1")], [teacher("w"), teacher("l")],
                                              [section("a"), section("b")], weights={"teacher_load_balance": 2}),
@@ -250,6 +254,7 @@ def everything() -> tuple[Problem, list[Placement]]:
         section("f"),
         section("h", groups=frozenset({"q"})),
         section("u"),
+        section("hw", kind="homework", home_room="R2"),
     ]
     weights = dict.fromkeys(SOFT, 1)
     previous = Solution((P("a", 0, "A10", "R1", "w"),), "feasible")
@@ -264,6 +269,7 @@ def everything() -> tuple[Problem, list[Placement]]:
         P("e", 0, "B01", "RB", "P"),
         P("f", 0, "A12", "K", "w"),  # f: pinned to m; w unavailable, over 3, not preferred
         P("h", 0, "A10", "R1", "m"),  # h: m teaches music; alone in group q
+        P("hw", 0, "A11", "R1", "l"),  # hw: not in its classroom R2
     ]  # u: not placed
     return p, bad
 
@@ -327,6 +333,7 @@ def test_model_objective_is_the_checkers_cost_on_a_timetable_keeping_every_hard_
         P("f", 0, "A02", "R1", "m"),
         P("h", 0, "A01", "R1", "m"),
         P("u", 0, "A12", "R1", "l"),
+        P("hw", 0, "A11", "R2", "l"),
     ]
     res = check(p, good)
     assert res.hard == 0 and len(res.cost_by_rule) >= 4, res.violations

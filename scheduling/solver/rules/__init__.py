@@ -17,6 +17,7 @@ from __future__ import annotations
 from . import (
     club_band_spread,
     group_clash,
+    homework_in_home_room,
     isolated_lectures,
     meetings_spread,
     min_working_days,
@@ -52,6 +53,7 @@ REGISTRY: tuple[Rule, ...] = (
     teacher_not_qualified.RULE,
     teacher_over_load.RULE,
     pinned.RULE,
+    homework_in_home_room.RULE,
     # soft
     teacher_load_balance.RULE,
     meetings_spread.RULE,
