@@ -19,7 +19,7 @@ from functools import cached_property
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from .domain import Placement, Problem, SectionDemand, Slot, Violation, eligible_teacher_ids
+from .domain import Placement, Problem, SectionDemand, Violation, eligible_teacher_ids
 from .rules import HARD, REGISTRY, weight
 from .rules.base import SCOPES, Scope
 
@@ -175,17 +175,11 @@ class CheckView(ProblemIndex):
         """``(section, meeting)`` → its placement (the last one if placed twice)."""
         return {(p.section, p.meeting): p for p in self.valid}
 
-    def slot(self, p: Placement) -> Slot:
-        return self.slots[p.slot]
-
     def gap(self, a: Placement, b: Placement) -> int | None:
         """Minutes between two meetings on one weekday (negative = overlap), else None."""
         if a.slot == b.slot:
             return -1
         return self.slots[a.slot].gap_to(self.slots[b.slot])
-
-    def pairs(self, ps: list[Placement]) -> Iterable[tuple[Placement, Placement]]:
-        return combinations(ps, 2)
 
 
 Only = Mapping[Scope, Collection[str]]

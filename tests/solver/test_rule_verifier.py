@@ -19,6 +19,7 @@ from __future__ import annotations
 import pkgutil
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -338,3 +339,9 @@ def test_model_objective_is_the_checkers_cost_on_a_timetable_keeping_every_hard_
     res = check(p, good)
     assert res.hard == 0 and len(res.cost_by_rule) >= 4, res.violations
     verify(p, good, "teacher_not_qualified", 0)
+
+
+def test_the_solver_readme_lists_every_rule():
+    text = (Path(rules_pkg.__file__).parents[1] / "README.md").read_text()
+    for rule in REGISTRY:
+        assert f"| `{rule.id}` | {rule.kind} |" in text and rule.zh in text, rule.id
