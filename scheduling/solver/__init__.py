@@ -8,7 +8,7 @@ Public API for the Django adapter::
     )
 """
 
-from .check import CheckResult, check
+from .check import CheckResult, check, touched
 from .domain import (
     Pin,
     Placement,
@@ -44,4 +44,5 @@ __all__ = [
     "solve",
     "solve_district",
     "solve_many",
+    "touched",
 ]

@@ -1,20 +1,27 @@
-"""The independent checker: scores any timetable against the rules in plain Python.
+"""The independent checker: scores any timetable against every rule of the registry, in plain Python.
 
-It imports no ortools and shares no code with the model beyond the data classes, so a bug in the
-model cannot hide itself: every solution the engine returns is re-scored here and the cost shown
+It imports no ortools and shares no code with the model beyond the data classes: each rule's
+``score`` (its checker half) is written apart from its ``post`` (its model half), so a bug in the
+model cannot hide itself. Every solution the engine returns is re-scored here and the cost shown
 to people is this one, never the solver's objective.
+
+``check(problem, placements, only=touched(problem, moved))`` scores just the violations that
+meetings in ``moved`` can change: a neighbourhood search compares two timetables that differ
+only there by those parts instead of by whole checks.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from .domain import CLASH_ONLY, Placement, Problem, Violation, eligible_teacher_ids
-from .rules import RULES, weight
+from .domain import Placement, Problem, SectionDemand, Violation, eligible_teacher_ids
+from .rules import HARD, REGISTRY, weight
+from .rules.base import SCOPES, Scope
 
 if TYPE_CHECKING:
     from .ctt import CttInstance
@@ -39,214 +46,190 @@ class CheckResult:
         return sum(self.cost_by_rule.values())
 
 
-def _name(obj_id: str, names: dict[str, str]) -> str:
-    return names.get(obj_id) or obj_id
+class ProblemIndex:
+    """A problem's lookups by id, names and counts, computed once per check or precheck and
+    shared by the rules (the rules' ``score``, ``precheck`` and ``phrase`` read only this)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.slots = {s.id: s for s in problem.slots}
+        self.rooms = {r.id: r for r in problem.rooms}
+        self.teachers = {t.id: t for t in problem.teachers}
+        self.sections = {s.id: s for s in problem.sections}
+        self._names = {t.id: t.name for t in problem.teachers} | {s.id: s.name for s in problem.sections}
+        self._eligible: dict[str, frozenset[str]] = {}
+
+    def name(self, obj_id: str) -> str:
+        """What people call a teacher or a section (its id when it has no name)."""
+        return self._names.get(obj_id) or obj_id
+
+    def eligible(self, s: SectionDemand) -> frozenset[str]:
+        """Who may teach a section (``domain.eligible_teacher_ids``), once per section."""
+        if s.id not in self._eligible:
+            self._eligible[s.id] = eligible_teacher_ids(s, self.problem.teachers)
+        return self._eligible[s.id]
+
+    @cached_property
+    def slots_at(self) -> dict[str, list[str]]:
+        """Slot ids per school."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for sl in self.problem.slots:
+            out[sl.school].append(sl.id)
+        return out
+
+    @cached_property
+    def weekdays_at(self) -> dict[str, set[int]]:
+        """Weekdays with slots, per school."""
+        out: dict[str, set[int]] = defaultdict(set)
+        for sl in self.problem.slots:
+            out[sl.school].add(sl.weekday)
+        return out
+
+    @cached_property
+    def schools(self) -> list[str]:
+        """Schools that have sections, sorted."""
+        return sorted({s.school for s in self.problem.sections})
+
+    @cached_property
+    def sole_teacher_need(self) -> tuple[dict[str, int], dict[str, set[str]]]:
+        """Meetings (and the slots they could use) that only one teacher may give: a section with
+        a single pinned teacher, or a single eligible one."""
+        need: dict[str, int] = defaultdict(int)
+        need_slots: dict[str, set[str]] = defaultdict(set)
+        pinned: dict[str, set[str]] = defaultdict(set)
+        for pin in self.problem.pins:
+            if pin.teacher:
+                pinned[pin.section].add(pin.teacher)
+        for s in self.problem.sections:
+            elig = self.eligible(s) & self.teachers.keys()
+            pins = pinned[s.id]
+            only = pins if len(pins) == 1 else (elig if len(elig) == 1 else set())
+            for k in only:
+                need[k] += s.meetings_per_week
+                need_slots[k].update(self.slots_at[s.school])
+        return need, need_slots
 
 
-def check(problem: Problem, placements: tuple[Placement, ...] | list[Placement]) -> CheckResult:
-    """Score ``placements`` against every rule of the registry for ``problem``."""
-    slots = {s.id: s for s in problem.slots}
-    rooms = {r.id: r for r in problem.rooms}
-    teachers = {t.id: t for t in problem.teachers}
-    sections = {s.id: s for s in problem.sections}
-    names = {t.id: t.name for t in problem.teachers} | {s.id: s.name for s in problem.sections}
-    out: list[Violation] = []
-    soft: dict[str, int] = defaultdict(int)
+class CheckView(ProblemIndex):
+    """A timetable indexed for the rules: placements by teacher, room, group and section.
 
-    def hard(rule: str, subjects: tuple[str, ...], zh: str, en: str) -> None:
-        out.append(Violation(rule, subjects, zh, en, 1))
+    Placements that name unknown data, or a slot or room of another school than their section's,
+    are ``invalid`` (``unplaced`` reports them) and no other rule sees them.
+    """
 
-    def penal(rule: str, units: int, subjects: tuple[str, ...], zh: str, en: str) -> None:
-        w = weight(rule, problem.weights)
-        if units > 0 and w > 0:
-            soft[rule] += w * units
-            out.append(Violation(rule, subjects, zh, en, w * units))
+    def __init__(self, problem: Problem, placements: Iterable[Placement]) -> None:
+        super().__init__(problem)
+        self.placements = tuple(placements)
+        self.invalid: list[tuple[Placement, str]] = []  # (placement, "unknown" | "foreign_room")
+        self.valid: list[Placement] = []
+        self.seen: Counter[tuple[str, int]] = Counter()
+        for p in self.placements:
+            s, sl = self.sections.get(p.section), self.slots.get(p.slot)
+            r, t = self.rooms.get(p.room), self.teachers.get(p.teacher)
+            if s is None or sl is None or r is None or t is None or sl.school != s.school:
+                self.invalid.append((p, "unknown"))
+                continue
+            if r.school != s.school:
+                self.invalid.append((p, "foreign_room"))
+                continue
+            self.seen[p.section, p.meeting] += 1
+            self.valid.append(p)
 
-    valid: list[Placement] = []
-    seen: Counter[tuple[str, int]] = Counter()
-    for p in placements:
-        s, sl, r, t = sections.get(p.section), slots.get(p.slot), rooms.get(p.room), None
-        t = teachers.get(p.teacher)
-        if s is None or sl is None or r is None or t is None or sl.school != s.school:
-            hard("unplaced", (p.section,), f"{p} 无效", f"{p} refers to unknown or foreign data")
-            continue
-        if r.school != s.school:
-            hard("unplaced", (p.section, p.room), "教室不在本校", "room is at another school")
-            continue
-        seen[p.section, p.meeting] += 1
-        valid.append(p)
-    for s in problem.sections:
-        for m in range(s.meetings_per_week):
-            if seen[s.id, m] != 1:
-                nm = _name(s.id, names)
-                hard("unplaced", (s.id,), f"{nm} 第{m + 1}次课未排或重复",
-                     f"{nm} meeting {m + 1} is not placed exactly once")  # fmt: skip
-        for (sid, m), _n in seen.items():
-            if sid == s.id and m >= s.meetings_per_week:
-                hard("unplaced", (s.id,), "多余的课次", f"{s.id} has an extra meeting {m}")
+    def _by(self, key: str) -> dict[str, list[Placement]]:
+        out: dict[str, list[Placement]] = defaultdict(list)
+        for p in self.valid:
+            out[getattr(p, key)].append(p)
+        return out
 
-    # Per-placement rules.
-    for p in valid:
-        s, sl, r, t = sections[p.section], slots[p.slot], rooms[p.room], teachers[p.teacher]
-        sn, tn = _name(s.id, names), t.name
-        if r.capacity < s.expected_size:
-            hard("room_too_small", (s.id, r.id),
-                 f"{r.id} 只有 {r.capacity} 个座位，{sn} 需要 {s.expected_size} 个",
-                 f"{r.id} seats {r.capacity}, {sn} needs {s.expected_size}")  # fmt: skip
-        missing = s.features - r.features
-        if missing:
-            hard("room_lacks_feature", (s.id, r.id),
-                 f"{r.id} 缺少 {'、'.join(sorted(missing))}（{sn}）",
-                 f"{r.id} lacks {', '.join(sorted(missing))} for {sn}")  # fmt: skip
-        if p.slot in t.unavailable:
-            hard("teacher_unavailable", (t.id, p.slot),
-                 f"{tn} 在 {p.slot} 不可用", f"{tn} is unavailable in {p.slot}")  # fmt: skip
-        if t.id not in eligible_teacher_ids(s, problem.teachers):
-            hard("teacher_not_qualified", (t.id, s.id),
-                 f"{tn} 没有资格教 {sn}", f"{tn} is not qualified for {sn}")  # fmt: skip
-        extra = r.capacity - s.expected_size
-        if extra < 0:
-            penal("room_capacity", -extra, (s.id, r.id), "教室座位不足", "room over capacity")
-        if s.session is not None and sl.session != s.session:
-            penal("session_by_kind", 1, (s.id, p.slot),
-                  f"{sn} 排在第{sl.session + 1}时段，应在第{s.session + 1}时段",
-                  f"{sn} meets in session {sl.session + 1}, belongs in session {s.session + 1}")  # fmt: skip
-        pref = int(p.slot in t.avoid) + int(bool(t.preferred) and p.slot not in t.preferred)
-        penal("teacher_preference", pref, (t.id, p.slot),
-              f"{tn} 不希望在 {p.slot} 上课", f"{tn} would rather not teach in {p.slot}")  # fmt: skip
+    @cached_property
+    def by_teacher(self) -> dict[str, list[Placement]]:
+        return self._by("teacher")
 
-    # Pairs of placements in time: teacher, room, group, travel.
-    by_teacher: dict[str, list[Placement]] = defaultdict(list)
-    by_room: dict[str, list[Placement]] = defaultdict(list)
-    by_group: dict[str, list[Placement]] = defaultdict(list)
-    for p in valid:
-        by_teacher[p.teacher].append(p)
-        by_room[p.room].append(p)
-        for g in sections[p.section].groups | {"section:" + p.section}:
-            by_group[g].append(p)
+    @cached_property
+    def by_room(self) -> dict[str, list[Placement]]:
+        return self._by("room")
 
-    def gap(a: Placement, b: Placement) -> int | None:
+    @cached_property
+    def by_section(self) -> dict[str, list[Placement]]:
+        return self._by("section")
+
+    @cached_property
+    def by_group(self) -> dict[str, list[Placement]]:
+        """Per group of the section, plus ``section:<id>`` (a section meets once at a time)."""
+        out: dict[str, list[Placement]] = defaultdict(list)
+        for p in self.valid:
+            for g in self.sections[p.section].groups | {"section:" + p.section}:
+                out[g].append(p)
+        return out
+
+    @cached_property
+    def meetings_seen(self) -> dict[str, list[int]]:
+        """Meeting numbers placed per section, in order of first appearance."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for sid, m in self.seen:
+            out[sid].append(m)
+        return out
+
+    @cached_property
+    def placed(self) -> dict[tuple[str, int], Placement]:
+        """``(section, meeting)`` → its placement (the last one if placed twice)."""
+        return {(p.section, p.meeting): p for p in self.valid}
+
+    def gap(self, a: Placement, b: Placement) -> int | None:
+        """Minutes between two meetings on one weekday (negative = overlap), else None."""
         if a.slot == b.slot:
             return -1
-        return slots[a.slot].gap_to(slots[b.slot])
+        return self.slots[a.slot].gap_to(self.slots[b.slot])
 
-    for tid, ps in by_teacher.items():
-        tn = teachers[tid].name
-        for a, b in combinations(ps, 2):
-            g = gap(a, b)
-            if g is None:
-                continue
-            if g < 0:
-                hard("teacher_double_booked", (tid, a.slot, b.slot),
-                     f"{tn} 同时要上 {_name(a.section, names)} 和 {_name(b.section, names)}",
-                     f"{tn} would teach {_name(a.section, names)} and "
-                     f"{_name(b.section, names)} at once")  # fmt: skip
-                continue
-            sa, sb = slots[a.slot].school, slots[b.slot].school
-            need = problem.travel(sa, sb)
-            if g < need:
-                hard("partner_travel", (tid, a.slot, b.slot),
-                     f"{tn} 从 {sa} 到 {sb} 需要 {need} 分钟，但两节课只隔 {g} 分钟",
-                     f"{tn} needs {need} min from {sa} to {sb} but has {g} min")  # fmt: skip
-        load = len(ps)
-        if load > teachers[tid].max_periods_week:
-            hard("teacher_over_load", (tid,),
-                 f"{tn} 每周 {load} 节课，超过上限 {teachers[tid].max_periods_week}",
-                 f"{tn} has {load} meetings, above the maximum "
-                 f"{teachers[tid].max_periods_week}")  # fmt: skip
-    for rid, ps in by_room.items():
-        for a, b in combinations(ps, 2):
-            g = gap(a, b)
-            if g is not None and g < 0:
-                hard("room_double_booked", (rid, a.slot, b.slot),
-                     f"{rid} 同时安排了 {_name(a.section, names)} 和 {_name(b.section, names)}",
-                     f"{rid} holds {_name(a.section, names)} and "
-                     f"{_name(b.section, names)} at once")  # fmt: skip
-    for gid, ps in by_group.items():
-        for a, b in combinations(ps, 2):
-            g = gap(a, b)
-            if g is not None and g < 0:
-                hard("group_clash", (gid, a.slot, b.slot),
-                     f"{gid} 的 {_name(a.section, names)} 和 {_name(b.section, names)} 时间冲突",
-                     f"{gid}: {_name(a.section, names)} and {_name(b.section, names)} "
-                     "clash")  # fmt: skip
 
-    # Pins.
-    placed = {(p.section, p.meeting): p for p in valid}
-    for pin in problem.pins:
-        p = placed.get((pin.section, pin.meeting))
-        if p is None or any(
-            want is not None and want != got
-            for want, got in ((pin.slot, p.slot), (pin.room, p.room), (pin.teacher, p.teacher))
-        ):
-            hard("pinned", (pin.section,), f"{_name(pin.section, names)} 未按固定安排",
-                 f"{_name(pin.section, names)} is not where it was pinned")  # fmt: skip
+Only = Mapping[Scope, Collection[str]]
 
-    # Per-section soft rules.
-    by_section: dict[str, list[Placement]] = defaultdict(list)
-    for p in valid:
-        by_section[p.section].append(p)
-    for sid, ps in by_section.items():
-        s, sn = sections[sid], _name(sid, names)
-        days = Counter(slots[p.slot].weekday for p in ps)
-        penal("meetings_spread", sum(n - 1 for n in days.values()), (sid,),
-              f"{sn} 有多次课在同一天", f"{sn} meets more than once on a day")  # fmt: skip
-        penal("room_stability", len({p.room for p in ps}) - 1, (sid,),
-              f"{sn} 使用了多间教室", f"{sn} moves between rooms")  # fmt: skip
-        if s.min_days:
-            penal("min_working_days", max(0, s.min_days - len(days)), (sid,),
-                  f"{sn} 分布天数不足", f"{sn} is spread over too few days")  # fmt: skip
 
-    # Teacher load balance: per school, max minus min load among teachers who could teach there.
-    for school in sorted({s.school for s in problem.sections}):
-        cands: set[str] = set()
-        for s in problem.sections:
-            if s.school == school:
-                cands |= eligible_teacher_ids(s, problem.teachers)
-        if len(cands) < 2:
+def check(
+    problem: Problem, placements: tuple[Placement, ...] | list[Placement], *, only: Only | None = None
+) -> CheckResult:
+    """Score ``placements`` against every rule of the registry for ``problem``.
+
+    ``only`` (e.g. ``touched(problem, moved)``) scores just the violations charged to those keys
+    of each rule's scope; for two timetables that differ only in the meetings ``moved``,
+    ``check(new, only=T).cost - check(old, only=T).cost`` is the change of the full cost (and
+    likewise for ``hard``) when ``T = touched(problem, moved_before + moved_after)``.
+    """
+    view = CheckView(problem, placements)
+    out: list[Violation] = []
+    soft: dict[str, int] = defaultdict(int)
+    hard_by_rule: dict[str, int] = dict.fromkeys(HARD, 0)
+    for rule in REGISTRY:
+        keys = None if only is None else only.get(rule.scope, ())
+        if rule.kind == "hard":
+            for h in rule.score(view, keys):
+                out.append(Violation(rule.id, h.subjects, h.zh, h.en, 1))
+                hard_by_rule[rule.id] += 1
             continue
-        loads = Counter(p.teacher for p in valid if sections[p.section].school == school)
-        vals = [loads.get(t, 0) for t in cands]
-        penal("teacher_load_balance", max(vals) - min(vals), (school,),
-              f"{school} 老师课时不均（{min(vals)}–{max(vals)}）",
-              f"{school} teacher loads range {min(vals)}–{max(vals)}")  # fmt: skip
-
-    # Club band spread and curriculum compactness, per group.
-    weekdays_by_school: dict[str, set[int]] = defaultdict(set)
-    for sl in problem.slots:
-        weekdays_by_school[sl.school].add(sl.weekday)
-    for gid, ps in by_group.items():
-        if gid.startswith(("section:", CLASH_ONLY)):
+        w = weight(rule.id, problem.weights)
+        if w <= 0:
             continue
-        clubs = [p for p in ps if sections[p.section].kind == "club"]
-        if clubs:
-            ndays = len(weekdays_by_school[sections[clubs[0].section].school]) or 1
-            cap = math.ceil(len(clubs) / ndays)
-            per_day = Counter(slots[p.slot].weekday for p in clubs)
-            penal("club_band_spread", sum(max(0, n - cap) for n in per_day.values()), (gid,),
-                  f"{gid} 的社团集中在少数几天", f"{gid}'s clubs bunch on a few days")  # fmt: skip
-        cells = {(slots[p.slot].weekday, slots[p.slot].session) for p in ps}
-        iso = sum(1 for d, k in cells if (d, k - 1) not in cells and (d, k + 1) not in cells)
-        penal("isolated_lectures", iso, (gid,), f"{gid} 有孤立的课", f"{gid} has isolated meetings")
-
-    # Minimal change against the previous timetable.
-    if problem.previous is not None:
-        now = {(p.section, p.slot, p.room, p.teacher) for p in valid}
-        lost = [
-            q
-            for q in problem.previous.placements
-            if q.section in sections and (q.section, q.slot, q.room, q.teacher) not in now
-        ]
-        for q in lost:
-            penal("minimal_change", 1, (q.section, q.slot),
-                  f"{_name(q.section, names)} 在 {q.slot} 的安排被改动",
-                  f"{_name(q.section, names)} in {q.slot} was changed")  # fmt: skip
-
-    hard_by_rule: dict[str, int] = {r: 0 for r in RULES if RULES[r].kind == "hard"}
-    for v in out:
-        if RULES[v.rule_id].kind == "hard":
-            hard_by_rule[v.rule_id] += 1
+        for h in rule.score(view, keys):
+            if h.units > 0:
+                soft[rule.id] += w * h.units
+                out.append(Violation(rule.id, h.subjects, h.zh, h.en, w * h.units))
     return CheckResult(tuple(out), dict(soft), hard_by_rule)
+
+
+def touched(problem: Problem, placements: Iterable[Placement]) -> dict[Scope, set[str]]:
+    """The keys, per scope, to which a violation involving these meetings can be charged."""
+    sections = {s.id: s for s in problem.sections}
+    out: dict[Scope, set[str]] = {scope: set() for scope in SCOPES}
+    for p in placements:
+        out["section"].add(p.section)
+        out["teacher"].add(p.teacher)
+        out["room"].add(p.room)
+        out["group"].add("section:" + p.section)
+        s = sections.get(p.section)
+        if s is not None:
+            out["group"].update(s.groups)
+            out["school"].add(s.school)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

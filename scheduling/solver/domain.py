@@ -66,6 +66,9 @@ class SectionDemand:
     ``groups`` are the keys of pupil sets that must never be in two places at once: a class for
     homework help, a grade's club band, or the pupils already enrolled in it.
     ``eligible_teachers`` empty means "anyone whose subjects contain ``course``".
+    ``home_room`` is the room every meeting must use (homework help in the class's own room,
+    rule ``homework_in_home_room``); None = no requirement, which is how a school switches the
+    rule off for a course.
     """
 
     id: str
@@ -80,6 +83,7 @@ class SectionDemand:
     min_days: int = 0  # ITC-2007 MinWorkingDays; 0 = not used
     session: int | None = None  # the daily session (0-based) this section belongs in; None = any
     name: str = ""  # shown to coordinators; falls back to the id
+    home_room: str | None = None  # room id every meeting must use; None = any suitable room
 
 
 @dataclass(frozen=True)

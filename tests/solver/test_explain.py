@@ -53,3 +53,28 @@ def test_feasible_problem_has_no_clash():
     p = problem(slots(days=2), [room("R1")], [teacher("w")], [section("a")])
     e = explain(p)
     assert e.status == "feasible" and not e.clashes
+
+
+def test_home_room_prechecks():
+    rooms = [room("home", 20), room("lab", 40, features="lab"), room("R3", 40, school="B")]
+    secs = [
+        section("hw1", size=30, home_room="home", name="一班作业辅导"),  # 20 seats for 30 pupils
+        section("hw2", features=frozenset({"lab"}), home_room="home"),  # no lab there
+        section("hw3", home_room="R3"),  # a room of another school
+        section("hw4", n=2, home_room="home"),  # with hw1 and hw2: 4 meetings, 2 slots
+    ]
+    p = problem(slots(days=2), rooms, [teacher(f"t{j}") for j in range(4)], secs)
+    found = [v for v in precheck(p) if v.rule_id == "homework_in_home_room"]
+    assert [v.subjects for v in found] == [("hw1", "home"), ("hw2", "home"), ("hw3",), ("home",)]
+    assert found[0].message_zh == "一班作业辅导 有 30 人，但本班教室 home 只有 20 个座位"
+    assert found[3].message_en == "classroom home is needed for 4 meetings but there are 2 slots"
+
+
+def test_core_names_a_pin_out_of_the_home_room():
+    p = problem(slots(days=2), [room("home"), room("R2")], [teacher("w")],
+                [section("hw", name="作业辅导", home_room="home")], pins=(Pin("hw", 0, room="R2"),))  # fmt: skip
+    assert precheck(p) == []
+    e = explain(p, time_limit=5)
+    assert e.source == "core"
+    assert {v.rule_id for v in e.clashes} == {"pinned", "homework_in_home_room"}
+    assert "作业辅导 在本班教室 home 上课" in {v.message_zh for v in e.clashes}

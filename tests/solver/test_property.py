@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +45,9 @@ def small_problems(draw) -> Problem:
             groups=frozenset(draw(st.lists(st.sampled_from(["g1", "g2"]), max_size=1))),
             kind=draw(st.sampled_from(["club", "homework"])),
             session=draw(st.sampled_from([None, 0, 1]))))  # fmt: skip
+        if secs[-1].kind == "homework":  # homework help in the class's own room, or not
+            own = [r.id for r in rooms if r.school == secs[-1].school]
+            secs[-1] = replace(secs[-1], home_room=draw(st.sampled_from([None, *own])))
     return Problem(sl, rooms, teachers, tuple(secs), travel_minutes={("A", "B"): 15})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scheduling.solver.check import check
 from scheduling.solver.domain import Pin, Placement, Solution, Teacher
 from scheduling.solver.rules import HARD, RULES, SOFT
@@ -165,6 +167,19 @@ def test_session_by_kind():
     assert (_at(sol, "hw").slot, _at(sol, "club").slot) == ("A00", "A01") and res.cost == 0
     swapped = [Placement("hw", 0, "A01", "R1", "w"), Placement("club", 0, "A00", "R1", "w")]
     assert check(p, swapped).cost_by_rule["session_by_kind"] == 2 * RULES["session_by_kind"].weight
+
+
+def test_homework_in_home_room():
+    # the home room is not the snuggest fit: the rule narrows the rooms before the shortlist
+    rooms = [room("big", 50), room("home", 40), room("R3", 30)]
+    p = problem(slots(days=3), rooms, [teacher("w", "homework")],
+                [section("hw", "homework", n=3, size=30, kind="homework", home_room="home")])  # fmt: skip
+    sol, _ = _solve(p, room_choices=1)
+    assert {q.room for q in sol.placements} == {"home"}
+    # None: the school switched the rule off for this course, and the shortlist's room is used
+    off = replace(p, sections=(replace(p.sections[0], home_room=None),))
+    sol, _ = _solve(off, room_choices=1)
+    assert {q.room for q in sol.placements} == {"R3"}
 
 
 def test_minimal_change_keeps_previous_timetable():
