@@ -267,12 +267,43 @@ JUNIOR_GRID = (((16, 55), (17, 35)), ((17, 40), (18, 20))), (((16, 10), (16, 50)
 
 TERM_START = dt.date(2026, 9, 1)
 TERM_END = dt.date(2027, 1, 22)
+# Holidays that fall on school days (10-03 and 10-04 of 国庆节 are a weekend: no service anyway, and
+# `calendar_exception_add` refuses a holiday on a weekend).
 HOLIDAYS = (
     [(dt.date(2026, 9, 25), "中秋节")]
-    + [(dt.date(2026, 10, d), "国庆节") for d in range(1, 8)]
+    + [(dt.date(2026, 10, d), "国庆节") for d in (1, 2, 5, 6, 7)]
     + [(dt.date(2027, 1, 1), "元旦")]
 )
 SWAPPED_WORKDAYS = ((dt.date(2026, 10, 10), 4, "调休上课（按周五课表）"),)
 WINDOW_OPENS = dt.datetime(2026, 8, 20, 8, 0, tzinfo=TZ)
 WINDOW_CLOSES = dt.datetime(2026, 8, 27, 20, 0, tzinfo=TZ)
 HOMEWORK_SEATS_AT = dt.datetime(2026, 8, 28, 9, 0, tzinfo=TZ)
+
+# The demo's staff logins (username, display name, superuser) and the providers
+# (key, name, kind, qualification valid until).
+STAFF = (
+    ("coordinator", "周丽华", False),
+    ("coordinator2", "吴建国", False),
+    ("bureau", "刘明", False),
+    ("admin", "系统管理员", True),
+)
+PROVIDERS = (
+    ("vocational", VOCATIONAL_SCHOOL, "vocational", dt.date(2027, 8, 31)),
+    ("institution", "星辰科技教育", "institution", dt.date(2027, 6, 30)),
+)
+
+# Notices the schools publish before term: (grade or None for the whole school, title, text).
+# Every school with pupils publishes the first; the coordinators' schools also the rest.
+NOTICES: tuple[tuple[int | None, str, str], ...] = (
+    (
+        None,
+        "本学期课后服务安排",
+        "课后服务9月1日开始，周一至周五每天两节：第一节作业辅导，第二节社团、培优补差和送教课程。"
+        "节假日停课，10月10日（星期六）调休上课，按星期五课表。请在“孩子的一周”查看每天的课程与放学时间。",
+    ),
+    (
+        1,
+        "一年级新生家长请注意",
+        "一年级学生第一周由班主任在校门口交接，请按所选放学时间准时接孩子；如需临时请假，请在平台上提交。",
+    ),
+)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 
 from accounts.models import Role, RoleGrant, User
+from core.models import AuditEvent
 from courses.models import (
     CalendarException,
     Course,
@@ -55,10 +56,11 @@ from demo.data import (
     Size,
     demo_lottery_seed,
 )
+from demo.guard import refuse_in_production
 from demo.planner import DemoPlan, build_plan
 from demo.writer import Writer
-from enrollment.models import Enrollment, EnrollmentWindow, Family, Guardian, Preference, Student
-from partners.models import PartnerCourse, Provider, TravelTime
+from enrollment.models import Enrollment, EnrollmentWindow, Family, Guardian, Notice, Preference, Student
+from partners.models import HostRequest, PartnerCourse, Provider, TravelTime
 
 __all__ = [
     "DEMO_DISTRICT_CODE",
@@ -172,12 +174,18 @@ def row_counts() -> dict[str, int]:
         "preferences": Preference,
         "enrollments": Enrollment,
         "teacher_unavailable": Teacher.unavailable_slots.through,
+        "host_requests": HostRequest,
+        "notices": Notice,
+        "audit_events": AuditEvent,
     }
     return {name: model.objects.count() for name, model in tables.items()}
 
 
 def seed_demo(size: Size = "district", seed: int = DEMO_SEED, log: Callable[[str], None] | None = None) -> SeedReport:
-    """Create the demo data unless the demo district already exists; everything in one transaction."""
+    """Create the demo data unless the demo district already exists; everything in one transaction.
+
+    Refuses under DJANGO_ENV=production (the demo creates `admin` with a published password)."""
+    refuse_in_production()
     if size not in ("district", "small"):
         raise ValueError(f"unknown size {size!r}")
     say = log or (lambda _msg: None)
