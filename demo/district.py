@@ -136,7 +136,9 @@ def demo_seed_hint(window: EnrollmentWindow) -> str:
 
 
 def demo_timetable_schools() -> list[str]:
-    """Codes of the schools the demo logins look at: the coordinators' and the demo children's."""
+    """Codes of the schools the demo logins look at: the coordinators', the demo children's, and every
+    school where the partner login's provider teaches (so the partner's week across schools, with
+    the travel between them, is timetabled)."""
     codes = set(
         RoleGrant.objects.filter(user__username__in=["coordinator", "coordinator2"], school__isnull=False).values_list(
             "school__code", flat=True
@@ -145,6 +147,12 @@ def demo_timetable_schools() -> list[str]:
     codes |= set(
         Student.objects.filter(family__guardians__user__username__in=["parent", "parent2"]).values_list(
             "school__code", flat=True
+        )
+    )
+    providers = RoleGrant.objects.filter(user__username="partner", role=Role.PARTNER_TEACHER).values("provider")
+    codes |= set(
+        Section.objects.filter(course__partner_course__provider__in=providers).values_list(
+            "course__school__code", flat=True
         )
     )
     return sorted(codes)
