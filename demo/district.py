@@ -2,8 +2,10 @@
 
 `seed_demo(size, seed)` first *plans* everything in plain Python objects from one
 `random.Random(seed)` (demo.planner: the same seed always gives the same names, 学籍号 and
-choices), then writes the plan in one transaction (demo.writer). The District with code "demo"
-is the marker: a second run finds it and changes nothing. The data tables are in demo.data.
+choices), then writes the plan in one transaction (demo.writer: the schools' set-up through the
+apps' own services, which validate it and leave an audit trail; the ~400,000 rows of people and
+choices in bulk). The District with code "demo" is the marker: a second run finds it and changes
+nothing. The data tables are in demo.data. Refuses under DJANGO_ENV=production (demo.guard).
 
 What the data is meant to exercise: the preference window and allocation (popular clubs 2–3×
 oversubscribed on first choices, siblings across a primary and its nearby junior school,

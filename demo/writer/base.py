@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
-from courses.models import Course, District, School, SchoolClass, Slot, Teacher, Term
+from courses.models import District, School, SchoolClass, Slot, Teacher, Term
 from demo.planner.records import DemoPlan
 from enrollment.models import EnrollmentWindow
 from partners.models import PartnerCourse, Provider
@@ -39,7 +39,6 @@ class WriterBase:
         self.teacher_users: list[int] = []  # user id per plan teacher
         self.teachers: list[Teacher | None] = []
         self.classes: list[SchoolClass] = []
-        self.courses: list[Course] = []
         self.section_ids: dict[int, list[int]] = {}
         self.student_ids: list[int] = []
         self.windows: dict[int, EnrollmentWindow] = {}

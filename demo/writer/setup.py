@@ -196,7 +196,6 @@ class SetupSteps(WriterBase):
                     host_request=asked, by=self.teacher_user(ti), teacher=self.teachers[ti]
                 )
                 assert accepted.course is not None
-                self.courses.append(accepted.course)
                 ids = list(
                     Section.objects.filter(course=accepted.course, term=term)
                     .order_by("pk")
@@ -215,7 +214,6 @@ class SetupSteps(WriterBase):
                     description=c.description,
                     by=by,
                 )
-                self.courses.append(course)
                 ids = [
                     setup.section_create(
                         course=course,
