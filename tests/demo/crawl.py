@@ -2,8 +2,8 @@
 
 Starting from the home page it follows every same-site link (`<a href>`, htmx `hx-get`, GET forms'
 `action`, and the page's assets), GET only. Per URL pattern it visits at most `per_pattern`
-distinct URLs (the 400 sections of a school are one page type), and at most `budget` pages in
-all. Every response is checked: no 5xx (the view's exception is kept), no write to the database
+distinct URLs (the 400 sections of a school are one page type), and at most `budget` URLs in
+all (static files not counted). Every response is checked: no 5xx (the view's exception is kept), no write to the database
 except the session and the cache table, `Vary: HX-Request` on every HTML response. Responses that
 are not HTML (exports, calendar feeds, static files) are fetched once for their status and not
 parsed.
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -122,14 +123,15 @@ def crawl(
 ) -> CrawlReport:
     """Breadth-first from `start` (the client is already logged in). With `htmx_twice` every page of
     the site (not the admin) is fetched a second time as htmx asks for it (`HX-Request: true`), so a
-    fragment that fails to render is found too. The admin's delete, history and re-sorted pages
-    wait until everything else was visited."""
+    fragment that fails to render is found too. The admin's add, delete, history and re-sorted
+    pages wait until everything else was visited."""
     report = CrawlReport(username=username)
     began = time.perf_counter()
     seen: set[tuple[str, bool]] = set()
     per: Counter[str] = Counter()
     queue: deque[tuple[str, bool, str]] = deque([(start, False, "(start)")])
     later: deque[tuple[str, bool, str]] = deque()
+    spent = 0  # the budget: URLs fetched, static files not counted
 
     def push(url: str, htmx: bool, referrer: str) -> None:
         if (url, htmx) not in seen:
@@ -143,11 +145,12 @@ def crawl(
         key = ("hx " if htmx else "") + _pattern(parts.path) + _query_keys(parts.query)
         if per[key] >= (1 if htmx else per_pattern):  # a fragment once per page type
             continue
-        if len(report.visits) >= budget:
+        if spent >= budget:
             report.budget_hit = True
             break
         seen.add((url, htmx))
         per[key] += 1
+        spent += not parts.path.startswith(settings.STATIC_URL)  # files from disk cost next to nothing
         t0 = time.perf_counter()
         try:
             with CaptureQueriesContext(connection) as ctx:
@@ -189,9 +192,12 @@ def crawl(
 
 
 def _minor(url: str) -> bool:
-    """Admin pages that are Django's own variations (confirm delete, history, sorted, popups)."""
+    """Admin pages that are mostly Django's own (empty add forms, confirm delete, history, sorted
+    lists, popups): visited after every changelist and change form, while the budget lasts."""
     parts = urlsplit(url)
-    return parts.path.startswith("/admin/") and (bool(parts.query) or parts.path.endswith(("/delete/", "/history/")))
+    return parts.path.startswith("/admin/") and (
+        bool(parts.query) or parts.path.endswith(("/add/", "/delete/", "/history/"))
+    )
 
 
 def _query_keys(query: str) -> str:
