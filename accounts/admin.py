@@ -34,6 +34,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username", "name"]
     readonly_fields = ["key_hash", "prefix", "created_at", "last_used_at"]
+    autocomplete_fields = ["user"]  # a <select> of every user is 63,000 options in the demo district
 
 
 @admin.register(LoginFailure)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from courses.models import District, School, Section
+from demo.guard import refuse_in_production
 from enrollment.models import Enrollment, Student
 from participation.models import Attendance, AttendanceDaily, Register
 from participation.services import EXEMPT_GROUPS
@@ -65,7 +66,9 @@ def seed_history(
     replace: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> HistoryReport:
-    """Write the history for the district's schools unless some register exists (or `replace`)."""
+    """Write the history for the district's schools unless some register exists (or `replace`).
+    Refuses under DJANGO_ENV=production, like `seed_demo`."""
+    refuse_in_production()
     say = log or (lambda _m: None)
     report = HistoryReport()
     started = time.perf_counter()

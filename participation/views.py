@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -81,6 +82,10 @@ def register(request: HttpRequest, section_id: int, day: str) -> HttpResponse:
     section = part_selectors.section_get_for_register(actor=request.actor, section_id=section_id)
     date = _day(day, timezone.localdate())
     context = _register_context(section, date)
+    if request.actor.has(Role.TEACHER, Role.PARTNER_TEACHER):
+        context["back"] = (reverse("participation:teacher_day"), _("My registers"))
+    else:  # a coordinator came from the school's registers
+        context["back"] = (reverse("participation:school_attendance", args=[section.course.school_id]), _("Attendance"))
     template = (
         "participation/attendance_register.html#register" if request.htmx else "participation/attendance_register.html"
     )

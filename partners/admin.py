@@ -25,7 +25,7 @@ class PartnerCourseAdmin(admin.ModelAdmin):
     list_display = ["title", "provider", "kind", "status", "group_size", "fee_per_class_hour"]
     list_filter = ["kind", "status", "provider"]
     search_fields = ["title", "title_en", "provider__name"]
-    autocomplete_fields = ["provider"]
+    autocomplete_fields = ["provider", "created_by"]  # not a <select> of every user
 
 
 @admin.register(TravelTime)

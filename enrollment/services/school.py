@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,8 @@ from enrollment.services.common import (
     seat_changes_record,
 )
 from enrollment.services.families import enrollment_withdraw
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 # --- Coordinators ----------------------------------------------------------------------------------
 
@@ -99,11 +102,23 @@ def window_save(
     window: EnrollmentWindow | None = None,
     request: HttpRequest | None = None,
 ) -> EnrollmentWindow:
-    """Create or change an enrollment window of the school (data already validated by the form)."""
+    """Create or change an enrollment window of the school (data already validated by the form).
+
+    `lottery_seed_hash` (optional) is the published commitment to the lottery seed, SHA-256 in hex;
+    like the allocation rules it is fixed once the window opens."""
     if data["term"].school_id != school.pk or (window is not None and window.school_id != school.pk):
         raise DomainError("not_found")
+    if "lottery_seed_hash" in data:
+        data = {**data, "lottery_seed_hash": str(data["lottery_seed_hash"] or "").strip().lower()}
+        if data["lottery_seed_hash"] and not _SHA256_HEX.fullmatch(data["lottery_seed_hash"]):
+            raise DomainError(
+                "validation_error",
+                fields={
+                    "lottery_seed_hash": [_("The commitment is the SHA-256 of the seed: 64 hexadecimal characters.")]
+                },
+            )
     created = window is None
-    rules = ("max_seats", "priority_order", "missed_first_choice_bonus", "head_start_hours")
+    rules = ("max_seats", "priority_order", "missed_first_choice_bonus", "head_start_hours", "lottery_seed_hash")
     stored = None if created else EnrollmentWindow.objects.select_for_update().get(pk=window.pk)
     if stored is not None and stored.opens_at <= timezone.now():  # (a ModelForm already changed `window`)
         changed = [name for name in rules if name in data and data[name] != getattr(stored, name)]
@@ -126,6 +141,7 @@ def window_save(
         closes_at=window.closes_at.isoformat(),
         max_choices=window.max_choices,
         offer_hours=window.offer_hours,
+        commitment=window.lottery_seed_hash,
     )
     return window
 

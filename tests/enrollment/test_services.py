@@ -421,3 +421,32 @@ def test_a_published_timetable_drives_the_clash_check(shop, world):
     with pytest.raises(DomainError) as caught:
         _request(shop, shop.child, shop.chess)
     assert caught.value.code == "time_clash" and caught.value.fields == {"clashes_with": shop.robot.pk}
+
+
+def test_a_window_publishes_its_lottery_commitment_and_keeps_it_once_open(world):
+    """`window_save` stores the SHA-256 commitment (checked), audits it, and refuses to change it once open."""
+    from allocation.engine.lottery import commitment
+
+    school = world.school_a
+    data = {
+        "term": f.term_of(school),
+        "mode": "preference",
+        "opens_at": timezone.now() + dt.timedelta(days=1),
+        "closes_at": timezone.now() + dt.timedelta(days=3),
+        "max_choices": 3,
+    }
+    with pytest.raises(DomainError) as refused:
+        services.window_save(school=school, by=None, data={**data, "lottery_seed_hash": "not-a-hash"})
+    assert "lottery_seed_hash" in refused.value.fields and not school.windows.exists()
+    published = commitment("a seed")
+    window = services.window_save(school=school, by=None, data={**data, "lottery_seed_hash": published.upper()})
+    assert window.lottery_seed_hash == published
+    event = AuditEvent.objects.get(action="enrollment.window.created")
+    assert event.data["commitment"] == published
+
+    window.opens_at = timezone.now() - dt.timedelta(minutes=1)
+    window.save()
+    with pytest.raises(DomainError):
+        services.window_save(school=school, by=None, window=window, data={**data, "lottery_seed_hash": commitment("x")})
+    window.refresh_from_db()
+    assert window.lottery_seed_hash == published

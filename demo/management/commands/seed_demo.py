@@ -40,7 +40,8 @@ class Command(BaseCommand):
             choices=["none", "demo", "all"],
             default="none",
             help=(
-                "solve and publish timetables: demo = the schools of the demo logins (up to 10 s each), "
+                "solve and publish timetables: demo = the schools of the demo logins and the partner teacher's "
+                "host schools (up to 10 s each), "
                 "all = every school (about 7 minutes for the district)"
             ),
         )
