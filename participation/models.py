@@ -314,6 +314,9 @@ class StatementLine(models.Model):
     rate = models.DecimalField(_("fee per class hour (yuan)"), max_digits=6, decimal_places=2, default=0)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    manual = models.BooleanField(
+        _("corrected by hand"), default=False, help_text=_("kept as it is when the registers are read again")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
