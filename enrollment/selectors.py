@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
@@ -356,6 +356,10 @@ class ChildPanel:
     week: ChildWeek
     notices: list[Notice]
     dismissal_choices: list[tuple[str, str]]
+    proposals: list[RosterProposal] = field(default_factory=list)
+    #: the weekly choices that leave before a course that day (the rule: `dismissal_misses`)
+    dismissal_conflicts: list[DismissalConflict] = field(default_factory=list)
+    family_notices: list[FamilyNotice] = field(default_factory=list)
 
     @property
     def first_come_open(self) -> bool:
@@ -406,7 +410,20 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         week=child_week(student, term),
         notices=notices_for_student(student=student),
         dismissal_choices=list(Dismissal.choices),
+        proposals=proposals_for_student(student=student),
+        dismissal_conflicts=_weekly_conflicts(student, term),
+        family_notices=list(
+            FamilyNotice.objects.filter(family_id=student.family_id, student=student).order_by("-created_at", "-id")[:5]
+        ),
     )
+
+
+def _weekly_conflicts(student: Student, term: Term | None) -> list[DismissalConflict]:
+    if term is None:
+        return []
+    choices = {(student.pk, wd): c for wd, c in dismissal_for(student=student, term=term).items()}
+    found = dismissal_conflicts(term_id=term.pk, choices=choices)
+    return [c for key in sorted(found) for c in found[key]]
 
 
 def enrollment_get_for_parent(*, actor: Actor, student: Student, enrollment_id: Any) -> Enrollment:

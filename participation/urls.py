@@ -3,7 +3,9 @@
 from django.urls import path
 
 from participation import views
+from participation.compliance import views as compliance_views
 from participation.fees import views as fee_views
+from participation.gate import views as gate_views
 
 app_name = "participation"
 urlpatterns = [
@@ -50,4 +52,13 @@ urlpatterns = [
     ),
     path("bureau/fees/", fee_views.bureau_fees, name="bureau_fees"),
     path("bureau/policy/", fee_views.bureau_policy, name="bureau_policy"),
+    # 5+2 compliance and voluntariness
+    path("school/<int:school_id>/compliance/", compliance_views.school_compliance, name="school_compliance"),
+    path("bureau/compliance/", compliance_views.bureau_compliance, name="bureau_compliance"),
+    # the gate (弹性离校)
+    path("school/<int:school_id>/gate/", gate_views.gate_list, name="gate_list"),
+    path("school/<int:school_id>/gate/rules/", gate_views.school_gates, name="school_gates"),
+    path("school/<int:school_id>/gate/rules/save/", gate_views.school_gate_rules, name="school_gate_rules"),
+    path("school/<int:school_id>/gate/gates/", gate_views.school_gate_new, name="school_gate_new"),
+    path("school/<int:school_id>/gate/gates/<int:gate_id>/", gate_views.school_gate_edit, name="school_gate_edit"),
 ]
