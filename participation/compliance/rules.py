@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import WEEKDAY_CHOICES
@@ -78,13 +78,13 @@ def _hm(value: dt.time) -> str:
 def five_days(facts: Facts) -> list[str]:
     """After-school service runs on all five school days."""
     missing = [_day(wd) for wd in range(5) if wd not in facts.days]
-    return [_t("No service on %(days)s.") % {"days": "、".join(missing)}] if missing else []
+    return [gettext("No service on %(days)s.") % {"days": "、".join(missing)}] if missing else []
 
 
 def two_hours(facts: Facts) -> list[str]:
     """Each day's service lasts at least two hours."""
     return [
-        _t("%(day)s: %(start)s–%(end)s, %(minutes)s minutes.")
+        gettext("%(day)s: %(start)s–%(end)s, %(minutes)s minutes.")
         % {"day": _day(d.weekday), "start": _hm(d.start), "end": _hm(d.end), "minutes": d.minutes}
         for d in sorted(facts.days.values(), key=lambda d: d.weekday)
         if d.minutes < MIN_MINUTES
@@ -94,7 +94,7 @@ def two_hours(facts: Facts) -> list[str]:
 def ends_after_work(facts: Facts) -> list[str]:
     """Service ends no earlier than the local off-work time."""
     return [
-        _t("%(day)s ends at %(end)s.") % {"day": _day(d.weekday), "end": _hm(d.end)}
+        gettext("%(day)s ends at %(end)s.") % {"day": _day(d.weekday), "end": _hm(d.end)}
         for d in sorted(facts.days.values(), key=lambda d: d.weekday)
         if d.end < facts.off_work
     ]
@@ -105,10 +105,10 @@ def homework_for_all(facts: Facts) -> list[str]:
     out = []
     for c in facts.classes:
         if not c.placed:
-            out.append(_t("%(klass)s: no homework help in the timetable.") % {"klass": c.label})
+            out.append(gettext("%(klass)s: no homework help in the timetable.") % {"klass": c.label})
         elif c.seats < c.pupils:
             out.append(
-                _t("%(klass)s: %(seats)s seats of homework help for %(pupils)s pupils.")
+                gettext("%(klass)s: %(seats)s seats of homework help for %(pupils)s pupils.")
                 % {"klass": c.label, "seats": c.seats, "pupils": c.pupils}
             )
     return out
@@ -116,7 +116,7 @@ def homework_for_all(facts: Facts) -> list[str]:
 
 def extended_care(facts: Facts) -> list[str]:
     """The school offers extended care (延时托管) to families who need it."""
-    return [] if facts.extended_until else [_t("No extended care is set in the school's gate rules.")]
+    return [] if facts.extended_until else [gettext("No extended care is set in the school's gate rules.")]
 
 
 RULES: list[Rule] = [
