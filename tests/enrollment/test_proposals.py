@@ -30,7 +30,7 @@ def _held(section) -> int:
 
 
 def test_a_coordinators_add_is_a_proposal_that_holds_no_seat_until_the_family_accepts(client, world, small):
-    club, child, others = small
+    club, child, _others = small
     client.force_login(world.users.coordinator_a)
     response = client.post(
         reverse("enrollment:roster_add", args=[world.school_a.pk, club.pk]),

@@ -72,7 +72,7 @@ def test_conflicts_selector_finds_the_course_a_choice_misses(world, gate):
 
 
 def test_a_change_for_today_before_the_cutoff_is_on_the_gate_list(world, gate):
-    tt, child, class1, class2 = gate
+    tt, child, class1, _class2 = gate
     before = gate_day(school=world.school_a, day=MONDAY)
     [main] = before.gates
     assert [b.key for b in main.batches] == ["session_2"]
