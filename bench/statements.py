@@ -62,7 +62,7 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Count, Q
 
-    from courses.models import School, Term
+    from courses.models import Term
     from enrollment.models import Enrollment, FamilyNotice, Student
     from participation.fees.services import statements_issue
     from participation.models import Attendance, Statement, StatementLine
