@@ -295,6 +295,20 @@ def test_who_sees_what(client, fees_world, world):
     assert totals[0].due == Decimal("75.00") and totals[0].unpaid_count == 3
 
 
+def test_the_api_gives_a_family_its_statements_and_the_bureau_totals(client, fees_world, world):
+    w = fees_world
+    fees.statements_issue(school=w["a"], term=w["term"], by=None, today=AFTER)
+    client.force_login(w["pupils"][0].family.guardians.get().user)
+    body = client.get(f"/api/v1/children/{w['pupils'][0].pk}/statements").json()
+    assert [s["total"] for s in body] == ["39.00"] and len(body[0]["lines"]) == 3
+    assert client.get(f"/api/v1/children/{w['pupils'][1].pk}/statements").status_code == 404
+    client.force_login(world.users.bureau)
+    [row] = client.get("/api/v1/fees/district").json()
+    assert row["due"] == "75.00" and "name" not in row
+    client.force_login(world.users.coordinator_a)
+    assert client.get("/api/v1/fees/district").status_code == 403
+
+
 # --- the demo: every school's statements against its attendance rows --------------------------------
 
 
