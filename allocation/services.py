@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from allocation import engine, selectors
 from allocation.adapter import Built, problem_build, problem_digest, problem_from_json, problem_to_json
 from allocation.models import AllocationOutcome, AllocationRun
+from allocation.notify import allocation_results_published
 from core import runs
 from core.audit import audit_record
 from core.errors import DomainError
@@ -321,6 +322,7 @@ def allocation_publish(
             },
         )
         _open_leftover(window=window, by=by, request=request, now=now)
+        allocation_results_published(run)
     return run
 
 

@@ -52,6 +52,12 @@ ERRORS: dict[str, tuple[int, Any]] = {
         409,
         _("Choices or seats changed after this allocation was computed. Run the allocation again."),
     ),
+    "period_not_closed": (
+        409,
+        _("Statements are made only for a period that has ended: this term or month is not closed yet."),
+    ),
+    "dismissal_cutoff": (409, _("Changes to today's dismissal are closed.")),
+    "proposal_not_pending": (409, _("This proposal has already been answered or withdrawn.")),
 }
 
 

@@ -35,6 +35,10 @@ class SchoolQuerySet(models.QuerySet):
         """Every school of the bureau's district(s); nothing for anyone else."""
         return self.filter(district__in=District.objects.visible_to_bureau(actor))
 
+    def visible_to_teacher(self, actor: Actor) -> SchoolQuerySet:
+        """The school(s) where the actor teaches (their own school's pages: the gate list); nothing else."""
+        return self.filter(pk__in=actor.teacher_school_ids)
+
 
 class District(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)

@@ -1,13 +1,19 @@
 from django.contrib import admin
 
 from enrollment.models import (
+    DismissalChange,
     DismissalChoice,
+    DismissalRules,
     Enrollment,
     EnrollmentWindow,
     Family,
+    FamilyNotice,
+    Gate,
     Guardian,
     Notice,
+    PickupPerson,
     Preference,
+    RosterProposal,
     Student,
 )
 
@@ -80,3 +86,52 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["school"]
     search_fields = ["title", "body"]
     autocomplete_fields = ["school", "section", "created_by"]
+
+
+@admin.register(RosterProposal)
+class RosterProposalAdmin(admin.ModelAdmin):
+    """Read-only: a proposal is answered by the family, never by an administrator."""
+
+    list_display = ["student", "section", "status", "reason", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["student__name", "student__student_no", "section__course__title"]
+    readonly_fields = [f.name for f in RosterProposal._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(DismissalRules)
+class DismissalRulesAdmin(admin.ModelAdmin):
+    list_display = ["school", "change_cutoff", "extended_until"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(Gate)
+class GateAdmin(admin.ModelAdmin):
+    list_display = ["name", "school"]
+    search_fields = ["name", "school__name"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(DismissalChange)
+class DismissalChangeAdmin(admin.ModelAdmin):
+    list_display = ["student", "date", "choice", "updated_at"]
+    list_filter = ["choice"]
+    search_fields = ["student__name", "student__student_no"]
+    autocomplete_fields = ["student"]
+
+
+@admin.register(PickupPerson)
+class PickupPersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "relation", "family"]
+    search_fields = ["name", "family__label"]
+    autocomplete_fields = ["family"]
+
+
+@admin.register(FamilyNotice)
+class FamilyNoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "family", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "family__label"]
+    readonly_fields = [f.name for f in FamilyNotice._meta.fields]

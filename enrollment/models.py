@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -394,3 +395,196 @@ class PupilCalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:6]}… (pupil)"
+
+
+# --- Voluntariness: a school's roster add is a proposal the family answers -----------------------
+
+
+class RosterProposalQuerySet(models.QuerySet):
+    def pending(self) -> RosterProposalQuerySet:
+        return self.filter(status=RosterProposal.Status.PENDING)
+
+
+class RosterProposal(models.Model):
+    """The school proposes a seat for a pupil; the family accepts or declines (自愿参加).
+
+    A proposal holds NO seat: the seat is claimed through `enrollment.capacity` only when the family
+    accepts (and may then be refused as full). Participation is never written without the family.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the family")
+        ACCEPTED = "accepted", _("accepted by the family")
+        DECLINED = "declined", _("declined by the family")
+        WITHDRAWN = "withdrawn", _("withdrawn by the school")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="proposals")
+    section = models.ForeignKey("courses.Section", on_delete=models.CASCADE, related_name="proposals")
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("seat")
+    )
+
+    objects = RosterProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster proposal")
+        verbose_name_plural = _("roster proposal")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "section"], condition=Q(status="pending"), name="proposal_one_pending_per_section"
+            ),
+            models.CheckConstraint(
+                name="proposal_status_known",
+                condition=Q(status__in=["pending", "accepted", "declined", "withdrawn"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} → {self.section_id} ({self.status})"
+
+
+# --- Dismissal at the gate (弹性离校) -------------------------------------------------------------
+
+
+class DismissalRules(models.Model):
+    """A school's gate rules: until when families may change today's dismissal, and extended care."""
+
+    DEFAULT_CUTOFF = dt.time(12, 0)
+
+    school = models.OneToOneField("courses.School", on_delete=models.CASCADE, related_name="dismissal_rules")
+    change_cutoff = models.TimeField(
+        _("changes for today close at"),
+        default=DEFAULT_CUTOFF,
+        help_text=_("After this time a family's change for today is refused; the gate list is final."),
+    )
+    extended_until = models.TimeField(
+        _("extended care (延时托管) until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the school offers no extended care."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dismissal rules")
+        verbose_name_plural = _("dismissal rules")
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.change_cutoff:%H:%M}"
+
+
+class Gate(models.Model):
+    """A school gate where classes are handed to the people picking them up."""
+
+    school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="gates")
+    name = models.CharField(_("gate"), max_length=50)
+
+    class Meta:
+        verbose_name = _("gate")
+        verbose_name_plural = _("gate")
+        ordering = ["school", "name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="gate_name_unique_in_school")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassGate(models.Model):
+    """Which gate a class leaves by (a class without a row leaves by the main gate)."""
+
+    school_class = models.OneToOneField("courses.SchoolClass", on_delete=models.CASCADE, related_name="gate_link")
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="class_links")
+
+    class Meta:
+        verbose_name = _("class gate")
+        verbose_name_plural = _("class gate")
+
+    def __str__(self) -> str:
+        return f"{self.school_class_id} → {self.gate_id}"
+
+
+class DismissalChange(models.Model):
+    """A family's change of one day's dismissal (before that day's cut-off); it beats the weekly choice."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="dismissal_changes")
+    date = models.DateField(_("date"))
+    choice = models.CharField(_("dismissal"), max_length=20, choices=Dismissal.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dismissal change for a day")
+        verbose_name_plural = _("dismissal change for a day")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "date"], name="dismissal_change_one_per_day"),
+            models.CheckConstraint(
+                name="dismissal_change_choice_known", condition=Q(choice__in=["session_1", "session_2", "extended"])
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "student"], name="dismissal_change_day")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.date} {self.choice}"
+
+
+class PickupPerson(models.Model):
+    """Someone the family allows to pick its children up at the gate (shown to the teacher on duty)."""
+
+    MAX_PER_FAMILY = 6
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="pickup_persons")
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=20)
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pick-up person")
+        verbose_name_plural = _("pick-up person")
+        ordering = ["family", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.relation}）"
+
+    @property
+    def phone_tail(self) -> str:
+        return self.phone[-4:]
+
+
+# --- In-site notices to one family (the channel seam of enrollment.notify) ------------------------
+
+
+class FamilyNotice(models.Model):
+    """A message to one family (a proposal, an offer, a statement, a dismissal change): the in-site channel."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="notices")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=2000, blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("family notice")
+        verbose_name_plural = _("family notice")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["family", "-created_at"], name="family_notice_recent")]
+
+    def __str__(self) -> str:
+        return self.title

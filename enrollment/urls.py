@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment import views
+from enrollment import family_views, views
 
 app_name = "enrollment"
 urlpatterns = [
@@ -36,4 +36,26 @@ urlpatterns = [
     ),
     path("school/<int:school_id>/setup/import/pupils/", views.pupils_import, name="pupils_import"),
     path("school/<int:school_id>/setup/import/pupils/template.xlsx", views.pupils_template, name="pupils_template"),
+    path(
+        "family/child/<int:student_id>/proposals/<int:proposal_id>/accept/",
+        family_views.proposal_accept,
+        name="proposal_accept",
+    ),
+    path(
+        "family/child/<int:student_id>/proposals/<int:proposal_id>/decline/",
+        family_views.proposal_decline,
+        name="proposal_decline",
+    ),
+    path("family/child/<int:student_id>/going-home/", family_views.going_home, name="going_home"),
+    path("family/child/<int:student_id>/pickups/", family_views.pickup_add, name="pickup_add"),
+    path(
+        "family/child/<int:student_id>/pickups/<int:person_id>/remove/",
+        family_views.pickup_remove,
+        name="pickup_remove",
+    ),
+    path(
+        "school/<int:school_id>/sections/<int:section_id>/proposals/<int:proposal_id>/withdraw/",
+        family_views.proposal_withdraw,
+        name="proposal_withdraw",
+    ),
 ]

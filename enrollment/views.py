@@ -328,6 +328,7 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "school": school,
         "section": section,
         "roster": selectors.roster_for_section(section=section),
+        "proposals": selectors.proposals_for_section(section=section),
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
     }
@@ -394,7 +395,11 @@ def roster_add(request: HttpRequest, school_id: int, section_id: int) -> HttpRes
     except DomainError as error:
         _fail(request, error)
     else:
-        messages.success(request, _("%(child)s was added.") % {"child": student.name})
+        messages.success(
+            request,
+            _("A proposal is sent to the family of %(child)s; the seat is taken only if the family accepts.")
+            % {"child": student.name},
+        )
     return redirect("enrollment:section_roster", school.pk, section.pk)
 
 

@@ -3,6 +3,9 @@
 from django.urls import path
 
 from participation import views
+from participation.compliance import views as compliance_views
+from participation.fees import views as fee_views
+from participation.gate import views as gate_views
 
 app_name = "participation"
 urlpatterns = [
@@ -18,4 +21,44 @@ urlpatterns = [
     path("bureau/export.xlsx", views.bureau_export, name="bureau_export"),
     path("family/child/<int:student_id>/leave/", views.leave, name="leave"),
     path("family/child/<int:student_id>/leave/<int:report_id>/cancel/", views.leave_cancel, name="leave_cancel"),
+    # fees and statements
+    path("family/child/<int:student_id>/statements/", fee_views.family_statements, name="family_statements"),
+    path(
+        "family/child/<int:student_id>/statements/<int:statement_id>.xlsx",
+        fee_views.family_statement_xlsx,
+        name="family_statement_xlsx",
+    ),
+    path("family/child/<int:student_id>/exemption/", fee_views.family_exemption, name="family_exemption"),
+    path("school/<int:school_id>/fees/", fee_views.school_fees, name="school_fees"),
+    path("school/<int:school_id>/fees/rule/", fee_views.school_fee_rule, name="school_fee_rule"),
+    path("school/<int:school_id>/fees/issue/", fee_views.school_fees_issue, name="school_fees_issue"),
+    path("school/<int:school_id>/fees/unpaid.xlsx", fee_views.school_unpaid_xlsx, name="school_unpaid_xlsx"),
+    path(
+        "school/<int:school_id>/fees/statements/<int:statement_id>/",
+        fee_views.school_statement,
+        name="school_statement",
+    ),
+    path("school/<int:school_id>/fees/exemptions/", fee_views.school_exemption_new, name="school_exemption_new"),
+    path(
+        "school/<int:school_id>/fees/exemptions/<int:exemption_id>/",
+        fee_views.school_exemption_decide,
+        name="school_exemption_decide",
+    ),
+    path("school/<int:school_id>/fees/payments/", fee_views.school_payments, name="school_payments"),
+    path(
+        "school/<int:school_id>/fees/payments/template.csv",
+        fee_views.school_payments_template,
+        name="school_payments_template",
+    ),
+    path("bureau/fees/", fee_views.bureau_fees, name="bureau_fees"),
+    path("bureau/policy/", fee_views.bureau_policy, name="bureau_policy"),
+    # 5+2 compliance and voluntariness
+    path("school/<int:school_id>/compliance/", compliance_views.school_compliance, name="school_compliance"),
+    path("bureau/compliance/", compliance_views.bureau_compliance, name="bureau_compliance"),
+    # the gate (弹性离校)
+    path("school/<int:school_id>/gate/", gate_views.gate_list, name="gate_list"),
+    path("school/<int:school_id>/gate/rules/", gate_views.school_gates, name="school_gates"),
+    path("school/<int:school_id>/gate/rules/save/", gate_views.school_gate_rules, name="school_gate_rules"),
+    path("school/<int:school_id>/gate/gates/", gate_views.school_gate_new, name="school_gate_new"),
+    path("school/<int:school_id>/gate/gates/<int:gate_id>/", gate_views.school_gate_edit, name="school_gate_edit"),
 ]

@@ -27,6 +27,7 @@ from participation import exports, stats
 from participation import selectors as part_selectors
 from participation import services as part_services
 from participation.models import AttendanceStatus
+from participation.voluntariness import voluntariness_for_bureau
 
 
 def _day(value: str | None, default: dt.date) -> dt.date:
@@ -269,10 +270,12 @@ def bureau_home(request: HttpRequest) -> HttpResponse:
 
     ids = _bureau_school_ids(request)
     data = stats.for_bureau(stats.school_stats(school_ids=ids))
+    flags = voluntariness_for_bureau(actor=request.actor)
     context = {
         "stats": data,
         "school_count": len(ids),
         "charts": stats.chart_data(data),
         "small_cell": stats.SMALL_CELL,
+        "voluntariness": {**flags, "schools": flags["flagged"]},  # only the flagged schools here
     }
     return render(request, "participation/bureau_home.html", context)

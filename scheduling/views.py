@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import allow, public
@@ -22,6 +22,7 @@ from courses.models import Room, Slot, Teacher
 from courses.selectors import school_get_for_coordinator
 from scheduling import exports, selectors, services
 from scheduling.models import CalendarFeed, Pin, Timetable
+from scheduling.publish_checks import publish_warnings
 
 VIEWS = ("school", "class", "teacher", "room")
 
@@ -214,12 +215,17 @@ def placement_pin(request: HttpRequest, school_id: int, timetable_id: int, place
 
 
 @allow(Role.COORDINATOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def timetable_publish(request: HttpRequest, school_id: int, timetable_id: int) -> HttpResponse:
+    """GET: the confirmation, with every warning of the checks registered before publishing (the
+    5+2 rules, each with its sentence); POST: publish (warnings never block it, hard rules do)."""
     timetable = selectors.timetable_get_for_coordinator(
         actor=request.actor, school_id=school_id, timetable_id=timetable_id
     )
     url = reverse("scheduling:timetable", args=[school_id, timetable.pk])
+    if request.method == "GET":
+        context = {"school": timetable.school, "timetable": timetable, "warnings": publish_warnings(timetable)}
+        return render(request, "scheduling/publish.html", context)
     try:
         services.timetable_publish(timetable=timetable, by=request.user, request=request)
     except DomainError as exc:

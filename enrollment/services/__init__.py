@@ -1,4 +1,4 @@
-"""Writes for enrollment: seats, waitlists, offers, preferences, dismissal, windows, notices.
+"""Writes for enrollment: seats, waitlists, offers, preferences, dismissal and the gate, proposals, windows, notices.
 
 Every service is keyword-only and atomic; whether a seat is free is decided only by
 `enrollment.capacity` (lock → check → write). Refusals are `DomainError`s with stable codes, raised
@@ -25,6 +25,18 @@ from enrollment.services.families import (
     offers_expire_due,
     preferences_replace,
 )
+from enrollment.services.gate import (
+    cutoff_check,
+    dismissal_day_clear,
+    dismissal_day_set,
+    dismissal_rules_save,
+    gate_classes_set,
+    gate_create,
+    gate_delete,
+    pickup_person_add,
+    pickup_person_remove,
+)
+from enrollment.services.proposals import proposal_accept, proposal_decline, proposal_withdraw, roster_propose
 from enrollment.services.school import (
     calendar_feed_issue,
     calendar_feed_revoke,
@@ -41,18 +53,31 @@ __all__ = [
     "calendar_feed_issue",
     "calendar_feed_revoke",
     "clash_check",
+    "cutoff_check",
+    "dismissal_day_clear",
+    "dismissal_day_set",
+    "dismissal_rules_save",
     "dismissal_set",
     "eligibility_check",
     "enrollment_data",
     "enrollment_request",
     "enrollment_withdraw",
+    "gate_classes_set",
+    "gate_create",
+    "gate_delete",
     "later_text",
     "log",
     "notice_publish",
     "offer_accept",
     "offers_expire_due",
+    "pickup_person_add",
+    "pickup_person_remove",
     "preferences_replace",
+    "proposal_accept",
+    "proposal_decline",
+    "proposal_withdraw",
     "roster_add",
+    "roster_propose",
     "roster_remove",
     "schedule_expiry",
     "seat_changes_record",

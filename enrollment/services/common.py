@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from core.audit import audit_record
 from core.errors import DomainError
 from courses.models import Section
-from enrollment import capacity, selectors
+from enrollment import capacity, notify, selectors
 from enrollment.models import (
     Enrollment,
     Student,
@@ -70,6 +70,7 @@ def seat_changes_record(changes: capacity.SectionChanges, *, school_id: int, req
             **enrollment_data(row),
         )
     if changes.offered:
+        notify.waitlist_offers_made(changes.offered)
         run_after = min(row.offer_expires_at for row in changes.offered)
         transaction.on_commit(lambda: schedule_expiry(run_after))
 

@@ -32,6 +32,7 @@ from enrollment.services.common import (
     later_text,
     seat_changes_record,
 )
+from enrollment.services.gate import weekly_change_pin_today
 
 # --- Families: first-come seats, waitlists, offers, ranked choices, dismissal ---------------------
 
@@ -248,9 +249,11 @@ def preferences_replace(
 def dismissal_set(
     *, student: Student, term: Term, weekday: int, choice: str, by: Any, request: HttpRequest | None = None
 ) -> DismissalChoice:
-    """Flexible dismissal: when the child goes home on one weekday of the term."""
+    """Flexible dismissal: when the child goes home on one weekday of the term (from today's list
+    on if today's cut-off has not passed, else from the next such weekday: `gate.weekly_change_pin_today`)."""
     if weekday not in range(5) or choice not in Dismissal.values or term.school_id != student.school_id:
         raise DomainError("validation_error", fields={"dismissal": "invalid"})
+    weekly_change_pin_today(student=student, term=term, weekday=weekday, by=by, now=timezone.now())
     row, _created = DismissalChoice.objects.update_or_create(
         student=student, term=term, weekday=weekday, defaults={"choice": choice}
     )

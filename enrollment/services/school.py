@@ -15,23 +15,19 @@ from core.errors import DomainError
 from core.validation import clean_text
 from courses import services as courses_services
 from courses.models import School, Section, Term
-from enrollment import capacity, selectors
 from enrollment import capacity as seat_capacity
+from enrollment import selectors
 from enrollment.models import (
     Enrollment,
     EnrollmentWindow,
     Notice,
     PupilCalendarFeed,
+    RosterProposal,
     Student,
 )
-from enrollment.services.common import (
-    audit,
-    clash_check,
-    eligibility_check,
-    enrollment_data,
-    seat_changes_record,
-)
+from enrollment.services.common import audit, seat_changes_record
 from enrollment.services.families import enrollment_withdraw
+from enrollment.services.proposals import roster_propose
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -46,42 +42,11 @@ def roster_add(
     by: Any,
     reason: str,
     request: HttpRequest | None = None,
-    now: datetime | None = None,
-) -> Enrollment:
-    """The school gives a pupil a seat by hand (any time, with a reason); never beyond capacity."""
-    now = now or timezone.now()
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("validation_error", detail=_("Give a reason."), fields={"reason": "required"})
-    if section.course.school_id != school.pk or student.school_id != school.pk:
-        raise DomainError("not_found")
-    eligibility_check(student=student, section=section)
-    with transaction.atomic():
-        capacity.student_lock(student.pk)
-        if Enrollment.objects.active().filter(student=student, section=section).exists():
-            raise DomainError("already_enrolled")
-        clash_check(student=student, section=section)
-        claim = capacity.claim(
-            student=student,
-            section_id=section.pk,
-            now=now,
-            offer_hours=selectors.offer_hours_for(school_id=school.pk, term_id=section.term_id),
-            waitlist=False,
-            source=Enrollment.Source.SCHOOL,
-            note=reason[:200],
-        )
-        audit(
-            "enrollment.seat.granted",
-            by=by,
-            row=claim.enrollment,
-            school_id=school.pk,
-            request=request,
-            source="school",
-            reason=reason,
-            **enrollment_data(claim.enrollment),
-        )
-        seat_changes_record(claim.changes, school_id=school.pk, request=request)
-        return claim.enrollment
+) -> RosterProposal:
+    """The school puts a pupil forward for a section (with a reason): a PROPOSAL the family accepts
+    or declines (自愿参加), never a silent enrollment — it holds no seat until the family accepts
+    (`enrollment.services.proposals`)."""
+    return roster_propose(school=school, section=section, student=student, by=by, reason=reason, request=request)
 
 
 def roster_remove(*, enrollment: Enrollment, by: Any, reason: str, request: HttpRequest | None = None) -> Enrollment:

@@ -149,9 +149,10 @@ def test_publish_is_atomic_and_refuses_a_changed_input(alloc, world):
     run = _run(alloc)
     # Meanwhile the school gives the only chess seat to someone by hand.
     intruder = f.pupils(1, world.school_a, world.class_a, prefix="Z")[0]
-    from enrollment.services import roster_add
+    from enrollment.services import proposal_accept, roster_add
 
-    roster_add(school=world.school_a, section=alloc.chess, student=intruder, by=alloc.coord, reason="调整")
+    proposal = roster_add(school=world.school_a, section=alloc.chess, student=intruder, by=alloc.coord, reason="调整")
+    proposal_accept(proposal=proposal, by=None)  # the family accepts the school's proposal
     with pytest.raises(DomainError) as err:
         services.allocation_publish(run=run, by=alloc.coord)
     assert err.value.code == "allocation_stale"

@@ -109,6 +109,8 @@ def test_coordinator_builds_pins_resolves_publishes_and_others_see_it(browser, d
     assert v2.placements.get(section=world.section_a).slot_id == robot.slot_id
     assert v2.base.version == 1
     page.get_by_role("button", name="发布").click()
+    page.locator("#publish-warnings").wait_for()  # the confirmation, with the 5+2 warnings
+    page.get_by_role("button", name="仍然发布").click()
     page.get_by_text("已发布。家长和老师现在看到的是这份课表。").wait_for()
     v2.refresh_from_db()
     assert v2.status == "published" and v2.published_by == world.users.coordinator_a

@@ -9,6 +9,7 @@ EXPECTED = {
     "scheduling.shared_pupils": {"enrollment.seats"},
     "scheduling.feed_sources": {"enrollment.pupil_week"},
     "allocation.seed_hints": {"demo.lottery_seed"},
+    "scheduling.publish_checks": {"participation.five_plus_two"},
 }
 
 

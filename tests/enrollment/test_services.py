@@ -362,20 +362,33 @@ def test_dismissal_is_saved_per_weekday(shop):
 
 
 def test_coordinator_adds_and_removes_with_a_reason_never_beyond_capacity(shop, world):
+    """A school's add is a proposal (no seat) until the family accepts; then never beyond capacity."""
     coord = world.users.coordinator_a
     school = world.school_a
-    row = services.roster_add(school=school, section=shop.art, student=shop.others[0], by=coord, reason="家长电话申请")
+    proposal = services.roster_add(
+        school=school, section=shop.art, student=shop.others[0], by=coord, reason="家长电话申请"
+    )
+    assert proposal.status == "pending"
+    assert not Enrollment.objects.filter(student=shop.others[0], section=shop.art).exists()  # no seat held
+    row = services.proposal_accept(proposal=proposal, by=None)
     assert row.status == "enrolled" and row.source == "school" and row.note == "家长电话申请"
+    second = services.roster_add(school=school, section=shop.art, student=shop.others[1], by=coord, reason="再加一个")
     with pytest.raises(DomainError) as caught:
-        services.roster_add(school=school, section=shop.art, student=shop.others[1], by=coord, reason="再加一个")
+        services.proposal_accept(proposal=second, by=None)
     assert caught.value.code == "section_full"
+    second.refresh_from_db()
+    assert second.status == "pending"  # still the family's to decline (or accept when a seat frees)
     with pytest.raises(DomainError) as caught:
         services.roster_add(school=school, section=shop.art, student=shop.others[1], by=coord, reason=" ")
     assert caught.value.code == "validation_error"
     services.roster_remove(enrollment=row, by=coord, reason="转学")
     row.refresh_from_db()
     assert row.status == "withdrawn" and row.end_reason == "school" and row.note == "转学"
-    assert _actions(actor=coord) == ["enrollment.seat.granted", "enrollment.seat.removed"]
+    assert _actions(actor=coord) == [
+        "enrollment.proposal.proposed",
+        "enrollment.proposal.proposed",
+        "enrollment.seat.removed",
+    ]
 
 
 def test_notices_reach_the_right_families(shop, world):

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.models import DismissalChoice, Enrollment, Preference
+from enrollment import services
+from enrollment.models import DismissalChoice, Enrollment, Preference, RosterProposal
 from tests.enrollment import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +212,9 @@ def test_coordinator_adds_removes_sets_windows_and_notices(client, shop, world):
     school = world.school_a
     add = reverse("enrollment:roster_add", args=[school.pk, shop.chess.pk])
     client.post(add, {"student_no": shop.others[0].student_no, "reason": "补录"})
+    assert not Enrollment.objects.filter(student=shop.others[0], section=shop.chess).exists()  # a proposal only
+    proposal = RosterProposal.objects.get(student=shop.others[0], section=shop.chess, status="pending")
+    services.proposal_accept(proposal=proposal, by=None)  # the family says yes
     row = Enrollment.objects.get(student=shop.others[0], section=shop.chess)
     assert row.status == "enrolled" and row.note == "补录"
     client.post(add, {"student_no": world.children_b[0].student_no, "reason": "别校学生"})  # not our pupil

@@ -1,0 +1,254 @@
+"""Dismissal at the gate (弹性离校): a family's change for one day, pick-up persons, a school's gates and rules.
+
+A family may change a day's dismissal up to that day's cut-off time (the school's rule, 12:00 by
+default); after it the gate list is final and the change is refused with the cut-off time. A change
+of the WEEKLY choice after today's cut-off keeps today as it was (the old choice is pinned for
+today) and applies from the next such weekday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from core.validation import FieldErrors, clean_text
+from courses.models import School, SchoolClass, Term
+from enrollment import notify, selectors
+from enrollment.models import (
+    ClassGate,
+    Dismissal,
+    DismissalChange,
+    DismissalChoice,
+    DismissalRules,
+    Gate,
+    PickupPerson,
+    Student,
+)
+from enrollment.services.common import audit
+from scheduling.selectors import term_days
+
+PHONE_DIGITS = range(7, 21)
+
+
+def term_of_day(*, school_id: int, day: dt.date) -> Term | None:
+    return Term.objects.filter(school_id=school_id, start__lte=day, end__gte=day).order_by("-start").first()
+
+
+def cutoff_check(*, school_id: int, day: dt.date, now: dt.datetime) -> None:
+    """Refuse a change for `day` once that day's cut-off has passed (or the day is over), naming the time."""
+    local = timezone.localtime(now)
+    cutoff = selectors.dismissal_rules_for(school_id).change_cutoff
+    if day < local.date() or (day == local.date() and local.time() >= cutoff):
+        raise DomainError(
+            "dismissal_cutoff",
+            detail=lazy(
+                lambda t=f"{cutoff:%H:%M}": gettext("Changes for a day close at %(time)s on that day.") % {"time": t},
+                str,
+            )(),
+            fields={"cutoff": f"{cutoff:%H:%M}"},
+        )
+
+
+@transaction.atomic
+def dismissal_day_set(
+    *,
+    student: Student,
+    day: dt.date,
+    choice: str,
+    by: Any,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
+) -> DismissalChange:
+    """Change when the child goes home on ONE school day (today before the cut-off, or a later day)."""
+    now = now or timezone.now()
+    if choice not in Dismissal.values:
+        raise DomainError("validation_error", fields={"choice": [gettext("Choose when the child goes home.")]})
+    cutoff_check(school_id=student.school_id, day=day, now=now)
+    term = term_of_day(school_id=student.school_id, day=day)
+    if term is None or day not in dict(term_days(term)):
+        raise DomainError(
+            "validation_error", fields={"date": [gettext("There is no after-school service on that day.")]}
+        )
+    row, _created = DismissalChange.objects.update_or_create(
+        student=student, date=day, defaults={"choice": choice, "created_by": by, "updated_at": now}
+    )
+    audit(
+        "enrollment.dismissal_day.updated",
+        by=by,
+        row=row,
+        school_id=student.school_id,
+        request=request,
+        student=student.pk,
+        date=day.isoformat(),
+        choice=choice,
+    )
+    notify.dismissal_changed(student=student, day=day, choice=choice)
+    return row
+
+
+@transaction.atomic
+def dismissal_day_clear(
+    *, student: Student, day: dt.date, by: Any, request: HttpRequest | None = None, now: dt.datetime | None = None
+) -> None:
+    """Go back to the weekly choice for one day (the same cut-off applies)."""
+    now = now or timezone.now()
+    cutoff_check(school_id=student.school_id, day=day, now=now)
+    deleted, _rows = DismissalChange.objects.filter(student=student, date=day).delete()
+    if deleted:
+        audit(
+            "enrollment.dismissal_day.updated",
+            by=by,
+            row=student,
+            school_id=student.school_id,
+            request=request,
+            student=student.pk,
+            date=day.isoformat(),
+            choice=None,
+        )
+
+
+def weekly_change_pin_today(*, student: Student, term: Term, weekday: int, by: Any, now: dt.datetime) -> None:
+    """Before a weekly choice changes: if today follows `weekday` and its cut-off has passed, keep
+    today's gate list as it is by pinning the current choice for today."""
+    local = timezone.localtime(now)
+    today = local.date()
+    if not term.start <= today <= term.end:
+        return
+    if dict(term_days(term)).get(today) != weekday:
+        return
+    if local.time() < selectors.dismissal_rules_for(student.school_id).change_cutoff:
+        return
+    if DismissalChange.objects.filter(student=student, date=today).exists():
+        return
+    current = (
+        DismissalChoice.objects.filter(student=student, term=term, weekday=weekday)
+        .values_list("choice", flat=True)
+        .first()
+        or Dismissal.AFTER_SESSION_2.value
+    )
+    DismissalChange.objects.create(student=student, date=today, choice=current, created_by=by, updated_at=now)
+
+
+# --- pick-up persons (the family's) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def pickup_person_add(
+    *, family_id: int, name: Any, relation: Any, phone: Any, by: Any, request: HttpRequest | None = None
+) -> PickupPerson:
+    """Someone the family allows to pick its children up; name, relation and phone are all required."""
+    errors = FieldErrors()
+    name, relation = clean_text(name, max_length=50), clean_text(relation, max_length=20)
+    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
+    if not name:
+        errors.add("name", _("Give the person's name."))
+    if not relation:
+        errors.add("relation", _("Say how the person is related to the child (e.g. grandmother)."))
+    if len(digits) not in PHONE_DIGITS:
+        errors.add("phone", _("Enter a phone number (7 to 20 digits)."))
+    if PickupPerson.objects.filter(family_id=family_id).count() >= PickupPerson.MAX_PER_FAMILY:
+        errors.add("name", _("A family may name at most %(n)s pick-up persons.") % {"n": PickupPerson.MAX_PER_FAMILY})
+    errors.raise_if_any()
+    person = PickupPerson.objects.create(family_id=family_id, name=name, relation=relation, phone=digits)
+    audit("enrollment.pickup_person.added", by=by, row=person, school_id=None, request=request, family=family_id)
+    return person
+
+
+@transaction.atomic
+def pickup_person_remove(*, person: PickupPerson, by: Any, request: HttpRequest | None = None) -> None:
+    family_id = person.family_id
+    audit("enrollment.pickup_person.removed", by=by, row=person, school_id=None, request=request, family=family_id)
+    person.delete()
+
+
+# --- the school's gates and rules -------------------------------------------------------------------
+
+
+def _time(value: Any, field: str, errors: FieldErrors, *, required: bool) -> dt.time | None:
+    if isinstance(value, dt.time):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        if required:
+            errors.add(field, _("Enter a time such as 12:00."))
+        return None
+    try:
+        return dt.time.fromisoformat(text[:5])
+    except ValueError:
+        errors.add(field, _("Enter a time such as 12:00."))
+        return None
+
+
+@transaction.atomic
+def dismissal_rules_save(
+    *, school: School, change_cutoff: Any, extended_until: Any, by: Any, request: HttpRequest | None = None
+) -> DismissalRules:
+    """The cut-off for changes of today's dismissal, and until when extended care runs (empty: none)."""
+    errors = FieldErrors()
+    cutoff = _time(change_cutoff, "change_cutoff", errors, required=True)
+    until = _time(extended_until, "extended_until", errors, required=False)
+    errors.raise_if_any()
+    rules, _created = DismissalRules.objects.update_or_create(
+        school=school, defaults={"change_cutoff": cutoff, "extended_until": until}
+    )
+    audit(
+        "enrollment.dismissal_rules.updated",
+        by=by,
+        row=rules,
+        school_id=school.pk,
+        request=request,
+        change_cutoff=f"{cutoff:%H:%M}",
+        extended_until=f"{until:%H:%M}" if until else None,
+    )
+    return rules
+
+
+@transaction.atomic
+def gate_create(*, school: School, name: Any, by: Any, request: HttpRequest | None = None) -> Gate:
+    name = clean_text(name, max_length=50)
+    if not name:
+        raise DomainError("validation_error", fields={"name": [gettext("Give the gate a name.")]})
+    if Gate.objects.filter(school=school, name=name).exists():
+        raise DomainError(
+            "validation_error", fields={"name": [gettext("This school already has a gate of that name.")]}
+        )
+    gate = Gate.objects.create(school=school, name=name)
+    audit("enrollment.gate.created", by=by, row=gate, school_id=school.pk, request=request, name=name)
+    return gate
+
+
+@transaction.atomic
+def gate_delete(*, gate: Gate, by: Any, request: HttpRequest | None = None) -> None:
+    """Remove a gate; its classes leave by the main gate again."""
+    audit("enrollment.gate.deleted", by=by, row=gate, school_id=gate.school_id, request=request, name=gate.name)
+    gate.delete()
+
+
+@transaction.atomic
+def gate_classes_set(
+    *, gate: Gate, class_ids: list[int], by: Any, request: HttpRequest | None = None
+) -> list[SchoolClass]:
+    """The classes that leave by this gate (moved from any other gate); other schools' classes are 404."""
+    classes = list(SchoolClass.objects.filter(school_id=gate.school_id, pk__in=class_ids))
+    if len(classes) != len(set(class_ids)):
+        raise DomainError("not_found")
+    ClassGate.objects.filter(gate=gate).exclude(school_class__in=classes).delete()
+    for klass in classes:
+        ClassGate.objects.update_or_create(school_class=klass, defaults={"gate": gate})
+    audit(
+        "enrollment.gate.updated",
+        by=by,
+        row=gate,
+        school_id=gate.school_id,
+        request=request,
+        classes=sorted(k.pk for k in classes),
+    )
+    return classes
