@@ -58,6 +58,12 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "dismissal_cutoff": (409, _("Changes to today's dismissal are closed.")),
     "proposal_not_pending": (409, _("This proposal has already been answered or withdrawn.")),
+    "no_recipients": (
+        409,
+        _(
+            "Nobody would receive this letter: no pupil on roll in the chosen schools, grades or classes has a guardian."
+        ),
+    ),
 }
 
 

@@ -7,9 +7,9 @@ from enrollment.models import (
     Enrollment,
     EnrollmentWindow,
     Family,
-    FamilyNotice,
     Gate,
     Guardian,
+    Letter,
     Notice,
     PickupPerson,
     Preference,
@@ -129,9 +129,9 @@ class PickupPersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["family"]
 
 
-@admin.register(FamilyNotice)
-class FamilyNoticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "family", "created_at", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["title", "family__label"]
-    readonly_fields = [f.name for f in FamilyNotice._meta.fields]
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["title", "district", "school", "status", "recipients", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    readonly_fields = [f.name for f in Letter._meta.fields]

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
+from courses.models import WEEKDAY_CHOICES, Course, District, School, SchoolClass, Section, Term
 from courses.selectors import term_current
 from enrollment.models import (
     ClassGate,
@@ -22,8 +22,9 @@ from enrollment.models import (
     DismissalRules,
     Enrollment,
     EnrollmentWindow,
-    FamilyNotice,
     Gate,
+    Guardian,
+    Letter,
     Notice,
     PickupPerson,
     Preference,
@@ -31,8 +32,15 @@ from enrollment.models import (
     RosterProposal,
     Student,
 )
+from messaging import selectors as messaging_selectors
+from messaging.models import Message
 from partners.models import Provider
 from scheduling.selectors import itinerary, published_meetings, published_placements
+
+
+def about_student(student_id: int) -> str:
+    """The tag a message about one pupil carries (`enrollment.notify` writes it, the child's page reads it)."""
+    return f"student:{student_id}"
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -359,7 +367,7 @@ class ChildPanel:
     proposals: list[RosterProposal] = field(default_factory=list)
     #: the weekly choices that leave before a course that day (the rule: `dismissal_misses`)
     dismissal_conflicts: list[DismissalConflict] = field(default_factory=list)
-    family_notices: list[FamilyNotice] = field(default_factory=list)
+    family_notices: list[Message] = field(default_factory=list)
 
     @property
     def first_come_open(self) -> bool:
@@ -370,7 +378,8 @@ class ChildPanel:
         return self.window is not None and self.window.mode == "preference" and self.window.is_open()
 
 
-def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
+def child_panel(*, student: Student, now: dt.datetime, reader_id: int | None = None) -> ChildPanel:
+    """One child's panel; `reader_id`: the guardian reading it (their own copies of the family's messages)."""
     term = term_for_student(student)
     windows = windows_for(school_id=student.school_id, term_id=term.pk) if term else []
     window = window_shown(windows, now)
@@ -412,8 +421,10 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         dismissal_choices=list(Dismissal.choices),
         proposals=proposals_for_student(student=student),
         dismissal_conflicts=_weekly_conflicts(student, term),
-        family_notices=list(
-            FamilyNotice.objects.filter(family_id=student.family_id, student=student).order_by("-created_at", "-id")[:5]
+        family_notices=(
+            messaging_selectors.inbox_for_user(user_id=reader_id, limit=5, about=about_student(student.pk))
+            if reader_id is not None
+            else []
         ),
     )
 
@@ -723,6 +734,70 @@ def proposal_get_for_school(*, school: School, section: Section, proposal_id: An
     )
 
 
-def family_notices_for_parent(*, actor: Actor, limit: int = 10) -> list[FamilyNotice]:
+def family_message_log(*, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+    """The per-family log: every message the system sent to a guardian of the acting parent's family,
+    newest first, with its status on each channel."""
     families = Student.objects.visible_to_parent(actor).values("family_id")
-    return list(FamilyNotice.objects.filter(family_id__in=families).order_by("-created_at", "-id")[:limit])
+    rows = list(
+        Message.objects.filter(recipient__guardian__family_id__in=families)
+        .select_related("recipient__guardian")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    statuses = messaging_selectors.deliveries_of(m.pk for m in rows)
+    return [{"message": m, "to": m.recipient.guardian, "channels": statuses.get(m.pk, {})} for m in rows]
+
+
+# --- letters to families --------------------------------------------------------------------------
+
+
+def letter_audience(letter: Letter) -> Any:
+    """THE audience of a letter, read when it is sent: the users who are guardians of a pupil on roll
+    in the letter's district (its school for a school's letter), of the chosen schools, grades and
+    classes (none chosen: all). One entry per guardian, however many children they have."""
+    pupils = Student.objects.filter(on_roll=True, school__district_id=letter.district_id)
+    if letter.school_id is not None:
+        pupils = pupils.filter(school_id=letter.school_id)
+    school_ids = [s.pk for s in letter.schools.all()]
+    if school_ids:
+        pupils = pupils.filter(school_id__in=school_ids)
+    if letter.grades:
+        pupils = pupils.filter(grade__in=letter.grades)
+    class_ids = [c.pk for c in letter.classes.all()]
+    if class_ids:
+        pupils = pupils.filter(school_class_id__in=class_ids)
+    return (
+        Guardian.objects.filter(family_id__in=pupils.values("family_id"))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def letters_visible(*, actor: Actor) -> Any:
+    """Letters the actor may see: the bureau's district(s)' letters (its own and its schools'), a
+    coordinator's own school's letters."""
+    return Letter.objects.filter(
+        Q(district__in=District.objects.visible_to_bureau(actor))
+        | Q(school__in=School.objects.visible_to_coordinator(actor))
+    )
+
+
+def letter_list(*, actor: Actor, school: School | None = None, limit: int = 50) -> list[Letter]:
+    """Letters with their counts (`counts`: one row per channel), newest first."""
+    rows = letters_visible(actor=actor).select_related("school", "created_by")
+    if school is not None:
+        rows = rows.filter(school=school)
+    letters = list(rows.prefetch_related("schools", "classes").order_by("-created_at", "-id")[:limit])
+    counts = messaging_selectors.batch_counts(x.batch_id for x in letters if x.batch_id)
+    for letter in letters:
+        letter.counts = messaging_selectors.summarise(counts.get(letter.batch_id, {}))
+    return letters
+
+
+def letter_get(*, actor: Actor, letter_id: Any) -> Letter:
+    letter = get_or_404(
+        letters_visible(actor=actor).select_related("school", "district", "created_by"), pk=id_or_404(letter_id)
+    )
+    counts = messaging_selectors.batch_counts([letter.batch_id]) if letter.batch_id else {}
+    letter.counts = messaging_selectors.summarise(counts.get(letter.batch_id, {}))
+    return letter

@@ -36,6 +36,7 @@ from enrollment.services.gate import (
     pickup_person_add,
     pickup_person_remove,
 )
+from enrollment.services.letters import letter_send, letter_write, letters_send_due
 from enrollment.services.proposals import proposal_accept, proposal_decline, proposal_withdraw, roster_propose
 from enrollment.services.school import (
     calendar_feed_issue,
@@ -66,6 +67,9 @@ __all__ = [
     "gate_create",
     "gate_delete",
     "later_text",
+    "letter_send",
+    "letter_write",
+    "letters_send_due",
     "log",
     "notice_publish",
     "offer_accept",

@@ -19,10 +19,10 @@ from enrollment.models import (
     DismissalChoice,
     DismissalRules,
     Enrollment,
-    FamilyNotice,
     PickupPerson,
 )
 from enrollment.selectors import Meeting, dismissal_misses
+from messaging.models import Message
 from participation.gate.selectors import gate_day
 from participation.models import LeaveReport
 from tests.enrollment import factories as f
@@ -87,7 +87,7 @@ def test_a_change_for_today_before_the_cutoff_is_on_the_gate_list(world, gate):
     assert mine.student == child and mine.changed
     assert [c.course for c in mine.conflicts] == ["机器人社团"]  # flagged: he leaves before his club
     assert after.flagged == [mine]
-    assert FamilyNotice.objects.filter(student=child, kind="dismissal_change").exists()
+    assert Message.objects.filter(about=f"student:{child.pk}", kind="dismissal_change").exists()
     assert AuditEvent.objects.filter(action="enrollment.dismissal_day.updated").count() == 1
 
 
