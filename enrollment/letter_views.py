@@ -49,7 +49,7 @@ def _page(request: HttpRequest, *, school: School | None, error: DomainError | N
         district = District.objects.visible_to_bureau(request.actor).order_by("pk").first()
     else:
         schools = []
-        classes = list(SchoolClass.objects.filter(school=school).order_by("grade", "name"))
+        classes = list(SchoolClass.objects.filter(school=school).order_by("grade", "number"))
         district = None
     posted = _posted(request) if request.method == "POST" else {}
     context = {

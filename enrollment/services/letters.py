@@ -30,14 +30,14 @@ from messaging.services import Outgoing, batch_create, send
 GRADES = range(1, 10)
 
 
-def _ids(values: Iterable[Any] | None, field: str) -> list[int]:
+def _ids(values: Iterable[Any] | None, field: str, errors: dict[str, list[Any]]) -> list[int]:
+    """Whole numbers from a form or JSON list; anything else is a field error (collected, not raised)."""
     found = []
     for value in values or []:
         try:
-            number = int(str(value).strip())
+            found.append(int(str(value).strip()))
         except (TypeError, ValueError):
-            raise DomainError("validation_error", fields={field: [_("Not a valid choice.")]}) from None
-        found.append(number)
+            errors[field] = [_("Not a valid choice.")]
     return sorted(set(found))
 
 
@@ -67,8 +67,8 @@ def letter_write(
         errors["body"] = [_("This field is required.")]
     elif len(body) > 2000:
         errors["body"] = [_("At most 2000 characters.")]
-    grade_list = _ids(grades, "grades")
-    if any(g not in GRADES for g in grade_list):
+    grade_list = _ids(grades, "grades", errors)
+    if any(g not in GRADES for g in grade_list) and "grades" not in errors:
         errors["grades"] = [_("Grades are 1 to 9.")]
     chosen_schools: list[School] = []
     chosen_classes: list[SchoolClass] = []
@@ -76,7 +76,7 @@ def letter_write(
         if not School.objects.visible_to_coordinator(actor).filter(pk=school.pk).exists():
             raise DomainError("not_found")
         district_id = school.district_id
-        wanted = _ids(class_ids, "classes")
+        wanted = _ids(class_ids, "classes", errors)
         chosen_classes = list(SchoolClass.objects.filter(school=school, pk__in=wanted))
         if len(chosen_classes) != len(wanted):
             errors["classes"] = [_("Choose classes of your own school.")]
@@ -87,7 +87,7 @@ def letter_write(
         if district is None:
             raise DomainError("forbidden")
         district_id = district.pk
-        wanted = _ids(school_ids, "schools")
+        wanted = _ids(school_ids, "schools", errors)
         chosen_schools = list(School.objects.visible_to_bureau(actor).filter(district=district, pk__in=wanted))
         if len(chosen_schools) != len(wanted):
             errors["schools"] = [_("Choose schools of your own district.")]
