@@ -231,6 +231,7 @@ KEHOU_SMS_TOKEN = env_str("KEHOU_SMS_TOKEN")
 KEHOU_SMS_BATCH = int(env_number("KEHOU_SMS_BATCH", 100, minimum=1))  # messages per gateway call
 KEHOU_WEBHOOK_URL = env_url("KEHOU_WEBHOOK_URL")
 KEHOU_LETTERS_PER_RUN = int(env_number("KEHOU_LETTERS_PER_RUN", 5, minimum=1))  # letters fanned out per run
+KEHOU_LETTER_RESUME_SECONDS = env_number("KEHOU_LETTER_RESUME_SECONDS", 300, minimum=1)  # a stopped send resumes
 KEHOU_WEBHOOK_KIND = env_str("KEHOU_WEBHOOK_KIND", "wecom")
 if KEHOU_WEBHOOK_KIND not in {"wecom", "dingtalk"}:
     raise EnvError("KEHOU_WEBHOOK_KIND", "must be wecom or dingtalk")

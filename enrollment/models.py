@@ -484,36 +484,6 @@ class DismissalRules(models.Model):
         return f"{self.school_id} {self.change_cutoff:%H:%M}"
 
 
-class Gate(models.Model):
-    """A school gate where classes are handed to the people picking them up."""
-
-    school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="gates")
-    name = models.CharField(_("gate"), max_length=50)
-
-    class Meta:
-        verbose_name = _("gate")
-        verbose_name_plural = _("gate")
-        ordering = ["school", "name"]
-        constraints = [models.UniqueConstraint(fields=["school", "name"], name="gate_name_unique_in_school")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ClassGate(models.Model):
-    """Which gate a class leaves by (a class without a row leaves by the main gate)."""
-
-    school_class = models.OneToOneField("courses.SchoolClass", on_delete=models.CASCADE, related_name="gate_link")
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="class_links")
-
-    class Meta:
-        verbose_name = _("class gate")
-        verbose_name_plural = _("class gate")
-
-    def __str__(self) -> str:
-        return f"{self.school_class_id} → {self.gate_id}"
-
-
 class DismissalChange(models.Model):
     """A family's change of one day's dismissal (before that day's cut-off); it beats the weekly choice."""
 
@@ -539,69 +509,3 @@ class DismissalChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date} {self.choice}"
-
-
-class PickupPerson(models.Model):
-    """Someone the family allows to pick its children up at the gate (shown to the teacher on duty)."""
-
-    MAX_PER_FAMILY = 6
-
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="pickup_persons")
-    name = models.CharField(_("name"), max_length=50)
-    relation = models.CharField(_("relation"), max_length=20)
-    phone = models.CharField(_("mobile phone"), max_length=20)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("pick-up person")
-        verbose_name_plural = _("pick-up person")
-        ordering = ["family", "created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.relation}）"
-
-    @property
-    def phone_tail(self) -> str:
-        return self.phone[-4:]
-
-
-# --- Letters to families (告家长书): the audience is resolved when the worker sends it --------------
-
-
-class Letter(models.Model):
-    """A letter to families: the bureau's to its district (every school, chosen schools, grades) or a
-    school's to its own families (grades, classes). Saved queued; the worker resolves who receives it
-    (`selectors.letter_audience`, at send time) and hands one message per guardian to `messaging`."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        SENT = "sent", _("sent")
-
-    district = models.ForeignKey("courses.District", on_delete=models.CASCADE, related_name="letters")
-    school = models.ForeignKey(
-        "courses.School", on_delete=models.CASCADE, null=True, blank=True, related_name="letters"
-    )  # the author school; empty for the bureau's letters
-    schools = models.ManyToManyField("courses.School", blank=True, related_name="+")  # chosen; none = all
-    grades = models.JSONField(_("grades"), default=list, blank=True)  # none = all
-    classes = models.ManyToManyField("courses.SchoolClass", blank=True, related_name="+")  # none = all
-    title = models.CharField(_("title"), max_length=100)
-    body = models.TextField(_("text"), max_length=2000)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    recipients = models.PositiveIntegerField(_("recipients"), default=0)
-    batch = models.OneToOneField(
-        "messaging.Batch", on_delete=models.SET_NULL, null=True, blank=True, related_name="letter"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("letter to families")
-        verbose_name_plural = _("letter to families")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="letter_queued")]
-
-    def __str__(self) -> str:
-        return self.title

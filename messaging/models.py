@@ -71,6 +71,11 @@ class Message(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="message_inbox"),
             models.Index(fields=["about", "-created_at"], name="message_about"),
         ]
+        constraints = [  # one message per user in a batch: a resumed send never writes anyone twice
+            models.UniqueConstraint(
+                fields=["batch", "recipient"], name="message_once_per_batch", condition=Q(batch__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

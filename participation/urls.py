@@ -5,11 +5,18 @@ from django.urls import path
 from participation import views
 from participation.compliance import views as compliance_views
 from participation.fees import views as fee_views
+from participation.gate import family_views as gate_family_views
 from participation.gate import views as gate_views
+from participation.letters import views as letter_views
 
 app_name = "participation"
 urlpatterns = [
     path("bureau/", views.bureau_home, name="bureau_home"),
+    # letters to families, a family's message log
+    path("bureau/letters/", letter_views.bureau_letters, name="bureau_letters"),
+    path("school/<int:school_id>/letters/", letter_views.school_letters, name="school_letters"),
+    path("letters/<int:letter_id>/", letter_views.letter_detail, name="letter_detail"),
+    path("family/messages/", letter_views.family_messages, name="family_messages"),
     path("attendance/", views.teacher_day, name="teacher_day"),
     path("attendance/register/<int:section_id>/<str:day>/", views.register, name="register"),
     path("attendance/register/<int:section_id>/<str:day>/mark/", views.register_mark, name="register_mark"),
@@ -55,7 +62,14 @@ urlpatterns = [
     # 5+2 compliance and voluntariness
     path("school/<int:school_id>/compliance/", compliance_views.school_compliance, name="school_compliance"),
     path("bureau/compliance/", compliance_views.bureau_compliance, name="bureau_compliance"),
-    # the gate (弹性离校)
+    # the gate (弹性离校): the family's going home and pick-up persons, the gate list, the school's gates
+    path("family/child/<int:student_id>/going-home/", gate_family_views.going_home, name="going_home"),
+    path("family/child/<int:student_id>/pickups/", gate_family_views.pickup_add, name="pickup_add"),
+    path(
+        "family/child/<int:student_id>/pickups/<int:person_id>/remove/",
+        gate_family_views.pickup_remove,
+        name="pickup_remove",
+    ),
     path("school/<int:school_id>/gate/", gate_views.gate_list, name="gate_list"),
     path("school/<int:school_id>/gate/rules/", gate_views.school_gates, name="school_gates"),
     path("school/<int:school_id>/gate/rules/save/", gate_views.school_gate_rules, name="school_gate_rules"),

@@ -30,13 +30,7 @@ from enrollment.services.gate import (
     dismissal_day_clear,
     dismissal_day_set,
     dismissal_rules_save,
-    gate_classes_set,
-    gate_create,
-    gate_delete,
-    pickup_person_add,
-    pickup_person_remove,
 )
-from enrollment.services.letters import letter_send, letter_write, letters_send_due
 from enrollment.services.proposals import proposal_accept, proposal_decline, proposal_withdraw, roster_propose
 from enrollment.services.school import (
     calendar_feed_issue,
@@ -63,19 +57,11 @@ __all__ = [
     "enrollment_data",
     "enrollment_request",
     "enrollment_withdraw",
-    "gate_classes_set",
-    "gate_create",
-    "gate_delete",
     "later_text",
-    "letter_send",
-    "letter_write",
-    "letters_send_due",
     "log",
     "notice_publish",
     "offer_accept",
     "offers_expire_due",
-    "pickup_person_add",
-    "pickup_person_remove",
     "preferences_replace",
     "proposal_accept",
     "proposal_decline",
