@@ -1,8 +1,9 @@
 """Writes of messaging: queue messages on every channel, deliver what is due (the worker), mark read.
 
 `send` runs in the caller's transaction: a message exists exactly when the change it reports does.
-The in-site copy is delivered at once (it is the inbox); each configured outside channel gets a
-queued `Delivery` (unique per message × channel). `deliver_due` — a periodic job of `manage.py
+The in-site copy is the `Message` itself — delivered when written (it is in the inbox), read when
+its `read_at` is set — so it needs no row of its own; each configured outside channel gets a queued
+`Delivery` (unique per message × channel). `deliver_due` — a periodic job of `manage.py
 worker` — claims due deliveries (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers
 never take the same row; SQLite serialises writers), sends them through the adapters in a few
 threads, and records each outcome only under its own claim token (a claim that lapsed and was taken
@@ -29,11 +30,11 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.errors import DomainError
 from messaging.channels import RETRY, Adapter, Outbound, Outcome, adapters
-from messaging.models import Batch, Channel, Delivery, DeliveryStatus, Message
+from messaging.models import Batch, Delivery, DeliveryStatus, Message
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2000
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -84,22 +85,15 @@ def _write(items: Sequence[Outgoing], batch: Batch | None, outside: list[str], n
             for o in items
         ]
     )
-    deliveries = []
-    for m in messages:
-        deliveries.append(
-            Delivery(
-                message=m,
-                channel=Channel.IN_SITE,
-                status=DeliveryStatus.DELIVERED,
-                sent_at=now,
-                delivered_at=now,
-            )
+    if outside:
+        Delivery.objects.bulk_create(
+            [
+                Delivery(message=m, channel=channel, status=DeliveryStatus.QUEUED, next_attempt_at=now)
+                for m in messages
+                for channel in outside
+            ],
+            batch_size=CHUNK,
         )
-        deliveries.extend(
-            Delivery(message=m, channel=channel, status=DeliveryStatus.QUEUED, next_attempt_at=now)
-            for channel in outside
-        )
-    Delivery.objects.bulk_create(deliveries, batch_size=CHUNK)
     return len(messages)
 
 
@@ -112,7 +106,6 @@ def message_mark_read(*, user, message_id: int, request=None) -> Message:
         if message.read_at is None:
             message.read_at = timezone.now()
             message.save(update_fields=["read_at"])
-            Delivery.objects.filter(message=message, channel=Channel.IN_SITE).update(status=DeliveryStatus.READ)
             audit_record(
                 action="messaging.message.read",
                 actor=user,

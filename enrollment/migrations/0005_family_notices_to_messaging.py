@@ -4,18 +4,18 @@ from django.db import migrations
 
 
 def family_notices_to_messages(apps, schema_editor):
-    """Each in-site family notice becomes one message to every guardian of the family (read stays read)."""
+    """Each in-site family notice becomes one message to every guardian of the family (read stays read;
+    the in-site channel is the message itself)."""
     FamilyNotice = apps.get_model("enrollment", "FamilyNotice")
     Guardian = apps.get_model("enrollment", "Guardian")
     Message = apps.get_model("messaging", "Message")
-    Delivery = apps.get_model("messaging", "Delivery")
     guardians = {}
     for user_id, family_id in Guardian.objects.values_list("user_id", "family_id"):
         guardians.setdefault(family_id, []).append(user_id)
     notices = FamilyNotice.objects.order_by("id")
     for start in range(0, notices.count(), 2000):
         chunk = list(notices[start : start + 2000])
-        messages = Message.objects.bulk_create(
+        Message.objects.bulk_create(
             [
                 Message(
                     recipient_id=user_id,
@@ -31,18 +31,7 @@ def family_notices_to_messages(apps, schema_editor):
                 for user_id in guardians.get(n.family_id, [])
             ]
         )
-        Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    message=m,
-                    channel="site",
-                    status="read" if m.read_at else "delivered",
-                    sent_at=m.created_at,
-                    delivered_at=m.created_at,
-                )
-                for m in messages
-            ]
-        )
+
 
 
 

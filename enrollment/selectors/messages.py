@@ -25,7 +25,7 @@ def family_message_log(*, actor: Actor, limit: int = 50) -> list[dict[str, Any]]
         .select_related("recipient__guardian")
         .order_by("-created_at", "-id")[:limit]
     )
-    statuses = messaging_selectors.deliveries_of(m.pk for m in rows)
+    statuses = messaging_selectors.deliveries_of(rows)
     return [{"message": m, "to": m.recipient.guardian, "channels": statuses.get(m.pk, {})} for m in rows]
 
 
