@@ -113,6 +113,23 @@ def test_malformed_database_url_is_one_line_naming_the_variable(url):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("KEHOU_SMS_URL", "ftp://gateway"),
+        ("KEHOU_WEBHOOK_URL", "qyapi.weixin.qq.com/cgi-bin/webhook/send"),
+        ("KEHOU_WEBHOOK_KIND", "telegram"),
+        ("KEHOU_MESSAGING_MAX_ATTEMPTS", "0"),
+        ("KEHOU_SMS_BATCH", "many"),
+    ],
+)
+def test_bad_messaging_settings_are_one_line_naming_the_variable(name, value):
+    result = _manage("check", DJANGO_ENV="development", **{name: value})
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0], result.stderr
+
+
 def test_sqlite_is_tuned_for_a_web_app(settings, db):
     from django.db import connection
 
