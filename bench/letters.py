@@ -131,9 +131,13 @@ def main() -> None:
         log = Path(os.environ.get("TMPDIR", "/tmp")) / f"letters-worker-{os.getpid()}.log"
         worker = start_worker(env, log)
         try:
-            time.sleep(3)  # the worker is up and idle before the clock starts
-            if worker.poll() is not None:
-                sys.exit(f"the worker stopped: {log.read_text()[-2000:]}")
+            up = time.perf_counter()  # the clock starts once the worker is up and idle (start-up is not timed)
+            while "Starting worker" not in log.read_text() and time.perf_counter() - up < 120:
+                if worker.poll() is not None:
+                    sys.exit(f"the worker stopped: {log.read_text()[-2000:]}")
+                time.sleep(0.2)
+            time.sleep(2)  # its periodic thread has ticked
+            print(f"worker up in {time.perf_counter() - up:.1f} s", flush=True)
             t0 = time.perf_counter()
             letter = letter_write(
                 actor=actor_for(bureau), by=bureau, title="致全区家长的一封信", body="各位家长：……" * 20
