@@ -3,10 +3,10 @@ grades), a coordinator to its own school's families (grades, classes).
 
 `letter_write` only saves the letter, queued, in the author's scope (`visible_to_*`); the worker's
 periodic job `letters_send_due` takes it (queued → sending, one worker only), resolves the audience at
-that moment (`enrollment.selectors.letter_audience`) and hands one message per guardian to
-`messaging` — in-site at once, the outside channels queued — in chunks of a short transaction each
-(SQLite has one writer: a 50,000-family letter must not hold it for long). A message is unique per
-letter × guardian, so a send that stopped half-way (worker killed) resumes after
+that moment (`enrollment.selectors.letter_audience`) and hands it to `messaging.services.send_to_audience`:
+one message per guardian — in-site at once, the outside channels queued — written by the database in
+two statements (a 50,000-family letter holds SQLite's one writer for a moment, not for minutes). A
+message is unique per letter × guardian, so a send that stopped (worker killed) resumes after
 `KEHOU_LETTER_RESUME_SECONDS` without writing anyone twice.
 """
 
@@ -32,10 +32,9 @@ from core.errors import DomainError
 from courses.models import District, School, SchoolClass
 from enrollment.selectors import letter_audience
 from messaging.models import Message
-from messaging.services import Outgoing, batch_create, send
+from messaging.services import batch_create, send_to_audience
 from participation.letters.models import Letter
 
-CHUNK = 5000
 log = logging.getLogger(__name__)
 
 GRADES = range(1, 10)
@@ -168,30 +167,17 @@ def letter_send(*, letter_id: int) -> int:
     letter = _take(letter_id, timezone.now())
     if letter is None:  # sent already, or another worker is sending it
         return 0
-    users = list(_audience(letter))
-    log.info("letter %s: %d guardians in %.1f s", letter.pk, len(users), time.monotonic() - started)
-    link = reverse("messaging:inbox")
-    written = 0
-    for start in range(0, len(users), CHUNK):
-        chunk = users[start : start + CHUNK]
-        try:
-            with transaction.atomic():
-                done = set(
-                    Message.objects.filter(batch_id=letter.batch_id, recipient_id__in=chunk).values_list(
-                        "recipient_id", flat=True
-                    )
-                )
-                written += send(
-                    (
-                        Outgoing(recipient_id=u, kind="letter", title=letter.title, body=letter.body, link=link)
-                        for u in chunk
-                        if u not in done
-                    ),
-                    batch=letter.batch,
-                )
-                Letter.objects.filter(pk=letter.pk).update(sending_since=timezone.now())  # still alive
-        except IntegrityError:  # another worker resumed the same letter meanwhile: it writes the rest
-            return written
+    try:
+        written = send_to_audience(
+            _audience(letter),
+            batch=letter.batch,
+            kind="letter",
+            title=letter.title,
+            body=letter.body,
+            link=reverse("messaging:inbox"),
+        )
+    except IntegrityError:  # another worker resumed the same letter meanwhile: it writes them
+        return 0
     with transaction.atomic():
         total = Message.objects.filter(batch_id=letter.batch_id).count()
         Letter.objects.filter(pk=letter.pk, status=Letter.Status.SENDING).update(
