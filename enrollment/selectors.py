@@ -125,14 +125,21 @@ def meetings_clash(a: Iterable[Meeting], b: Iterable[Meeting]) -> bool:
 
 
 def section_is_open_to(*, student: Student, section: Section) -> bool:
-    """Eligibility: the child's own school's courses for the child's grade (partner courses included:
-    they are Course rows of kind `partner` at the host school)."""
+    """THE eligibility rule (catalogue, ranked choices, first-come, proposals, allocation and the API
+    all ask this): the child's own school's courses for the child's grade (partner courses included:
+    they are Course rows of kind `partner` at the host school), and homework help of a class only to
+    that class's pupils (三（4）班's pupils are not offered 1班's homework help)."""
     course = section.course
     return (
         student.on_roll
         and course.school_id == student.school_id
         and section.term.school_id == student.school_id
         and student.grade in (course.grades or [])
+        and (
+            course.kind != Course.Kind.HOMEWORK
+            or section.school_class_id is None
+            or section.school_class_id == student.school_class_id
+        )
     )
 
 
