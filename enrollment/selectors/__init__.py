@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
@@ -43,7 +46,7 @@ from enrollment.selectors.proposals import (  # noqa: F401
     proposals_for_student,
 )
 from partners.models import Provider
-from scheduling.selectors import itinerary, published_placements
+from scheduling.selectors import itinerary, published_placements, term_days
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -94,15 +97,64 @@ ACTIVE = ("enrolled", "waitlisted")
 
 
 def section_is_open_to(*, student: Student, section: Section) -> bool:
-    """Eligibility: the child's own school's courses for the child's grade (partner courses included:
-    they are Course rows of kind `partner` at the host school)."""
+    """THE eligibility rule (catalogue, ranked choices, first-come, proposals, allocation and the API
+    all ask this): the child's own school's courses for the child's grade (partner courses included:
+    they are Course rows of kind `partner` at the host school), and homework help of a class only to
+    that class's pupils (三（4）班's pupils are not offered 1班's homework help)."""
     course = section.course
     return (
         student.on_roll
         and course.school_id == student.school_id
         and section.term.school_id == student.school_id
         and student.grade in (course.grades or [])
+        and (
+            course.kind != Course.Kind.HOMEWORK
+            or section.school_class_id is None
+            or section.school_class_id == student.school_class_id
+        )
     )
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    """What a seat in a paid course costs this term: the fee per class hour (one meeting is one
+    class hour), the meetings left in the term from the day of booking, and their total."""
+
+    fee: Decimal
+    meetings: int
+    total: Decimal
+    estimated: bool  # no published timetable yet: meetings a week × the school weeks left
+
+    @property
+    def paid(self) -> bool:
+        return self.total > 0
+
+
+def fee_quote(*, section: Section, today: dt.date) -> FeeQuote:
+    """THE term total a family confirms before booking a paid course (page, service and API).
+
+    Meetings are counted on the term calendar's school days from `today` (or the term's start)
+    on which the section meets in the published timetable; without one, they are estimated as
+    meetings a week × school weeks left."""
+    if Decimal(section.course.fee_per_class_hour or 0) <= 0:
+        return _quote(section.course, [], [])
+    start = max(today, section.term.start)
+    days = [(d, wd) for d, wd in term_days(section.term) if d >= start]
+    return _quote(section.course, section_times([section.pk]).get(section.pk, []), days)
+
+
+def _quote(course: Course, meetings: list[Meeting], days: list[tuple[dt.date, int]]) -> FeeQuote:
+    fee = Decimal(course.fee_per_class_hour or 0)
+    if fee <= 0:
+        return FeeQuote(Decimal("0.00"), 0, Decimal("0.00"), False)
+    if meetings:
+        per_weekday: dict[int, int] = {}
+        for m in meetings:
+            per_weekday[m.weekday] = per_weekday.get(m.weekday, 0) + 1
+        count, estimated = sum(per_weekday.get(wd, 0) for _d, wd in days), False
+    else:
+        count, estimated = course.meetings_per_week * math.ceil(len(days) / 5), True
+    return FeeQuote(fee, count, (fee * count).quantize(Decimal("0.01")), estimated)
 
 
 def term_for_student(student: Student) -> Term | None:
@@ -152,6 +204,8 @@ class CatalogueItem:
     waiting: int
     mine: Enrollment | None = None
     rank: int | None = None
+    #: the fee, meetings left this term and the term total (`fee_quote`), shown before booking
+    quote: FeeQuote | None = None
 
     @property
     def course(self) -> Course:
@@ -191,6 +245,8 @@ def catalogue_for_student(
         if window
         else {}
     )
+    today = timezone.localdate(now)
+    days = [(d, wd) for d, wd in term_days(term) if d >= max(today, term.start)]
     items = []
     for section in open_sections:
         meetings = times.get(section.pk, [])
@@ -204,6 +260,7 @@ def catalogue_for_student(
                 waiting=section.waiting,
                 mine=mine.get(section.pk),
                 rank=ranks.get(section.pk),
+                quote=_quote(section.course, meetings, days),
             )
         )
     return items
