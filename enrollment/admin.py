@@ -8,7 +8,6 @@ from enrollment.models import (
     EnrollmentWindow,
     Family,
     FamilyNotice,
-    Gate,
     Guardian,
     Notice,
     PickupPerson,
@@ -104,13 +103,6 @@ class RosterProposalAdmin(admin.ModelAdmin):
 @admin.register(DismissalRules)
 class DismissalRulesAdmin(admin.ModelAdmin):
     list_display = ["school", "change_cutoff", "extended_until"]
-    autocomplete_fields = ["school"]
-
-
-@admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
-    list_display = ["name", "school"]
-    search_fields = ["name", "school__name"]
     autocomplete_fields = ["school"]
 
 

@@ -23,6 +23,7 @@ from enrollment.models import (
     PickupPerson,
 )
 from enrollment.selectors import Meeting, dismissal_misses
+from participation.gate import services as gate_services
 from participation.gate.selectors import gate_day
 from participation.models import LeaveReport
 from tests.enrollment import factories as f
@@ -131,12 +132,12 @@ def test_gates_pickups_leave_and_extended_care_on_the_list(world, gate):
     enrollment_services.dismissal_rules_save(
         school=world.school_a, change_cutoff="12:00", extended_until="18:30", by=coord
     )
-    east = enrollment_services.gate_create(school=world.school_a, name="东门", by=coord)
-    enrollment_services.gate_classes_set(gate=east, class_ids=[tt.class_2.pk], by=coord)
+    east = gate_services.gate_create(school=world.school_a, name="东门", by=coord)
+    gate_services.gate_classes_set(gate=east, class_ids=[tt.class_2.pk], by=coord)
     with pytest.raises(DomainError):
-        enrollment_services.gate_create(school=world.school_a, name="东门", by=coord)
+        gate_services.gate_create(school=world.school_a, name="东门", by=coord)
     with pytest.raises(DomainError):  # another school's class
-        enrollment_services.gate_classes_set(gate=east, class_ids=[world.class_b.pk], by=coord)
+        gate_services.gate_classes_set(gate=east, class_ids=[world.class_b.pk], by=coord)
     enrollment_services.pickup_person_add(
         family_id=child.family_id, name="王奶奶", relation="奶奶", phone="139 0000 1234", by=None
     )
