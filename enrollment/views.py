@@ -347,7 +347,9 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
     }
-    template = "enrollment/roster.html#roster" if request.htmx else "enrollment/roster.html"
+    template = (
+        "enrollment/roster.html#roster" if request.htmx and not request.htmx.boosted else "enrollment/roster.html"
+    )
     return render(request, template, context)
 
 
