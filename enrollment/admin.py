@@ -7,8 +7,8 @@ from enrollment.models import (
     Enrollment,
     EnrollmentWindow,
     Family,
-    FamilyNotice,
     Guardian,
+    Letter,
     Notice,
     Preference,
     RosterProposal,
@@ -113,9 +113,9 @@ class DismissalChangeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["student"]
 
 
-@admin.register(FamilyNotice)
-class FamilyNoticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "family", "created_at", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["title", "family__label"]
-    readonly_fields = [f.name for f in FamilyNotice._meta.fields]
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["title", "district", "school", "status", "recipients", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    readonly_fields = [f.name for f in Letter._meta.fields]

@@ -21,7 +21,6 @@ from enrollment.models import (
     DismissalChoice,
     Enrollment,
     EnrollmentWindow,
-    FamilyNotice,
     Notice,
     Preference,
     PupilCalendarFeed,
@@ -37,16 +36,29 @@ from enrollment.selectors.dismissal import (  # noqa: F401  (the package's publi
     dismissal_on,
     dismissal_rules_for,
 )
+from enrollment.selectors.letters import (  # noqa: F401
+    family_message_log,
+    letter_audience,
+    letter_get,
+    letter_list,
+    letters_visible,
+)
 from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
 from enrollment.selectors.proposals import (  # noqa: F401
-    family_notices_for_parent,
     proposal_get_for_parent,
     proposal_get_for_school,
     proposals_for_section,
     proposals_for_student,
 )
+from messaging import selectors as messaging_selectors
+from messaging.models import Message
 from partners.models import Provider
 from scheduling.selectors import itinerary, published_placements, term_days
+
+
+def about_student(student_id: int) -> str:
+    """The tag a message about one pupil carries (`enrollment.notify` writes it, the child's page reads it)."""
+    return f"student:{student_id}"
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -385,7 +397,7 @@ class ChildPanel:
     proposals: list[RosterProposal] = field(default_factory=list)
     #: the weekly choices that leave before a course that day (the rule: `dismissal_misses`)
     dismissal_conflicts: list[DismissalConflict] = field(default_factory=list)
-    family_notices: list[FamilyNotice] = field(default_factory=list)
+    family_notices: list[Message] = field(default_factory=list)
 
     @property
     def first_come_open(self) -> bool:
@@ -396,7 +408,8 @@ class ChildPanel:
         return self.window is not None and self.window.mode == "preference" and self.window.is_open()
 
 
-def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
+def child_panel(*, student: Student, now: dt.datetime, reader_id: int | None = None) -> ChildPanel:
+    """One child's panel; `reader_id`: the guardian reading it (their own copies of the family's messages)."""
     term = term_for_student(student)
     windows = windows_for(school_id=student.school_id, term_id=term.pk) if term else []
     window = window_shown(windows, now)
@@ -438,8 +451,10 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         dismissal_choices=list(Dismissal.choices),
         proposals=proposals_for_student(student=student),
         dismissal_conflicts=_weekly_conflicts(student, term),
-        family_notices=list(
-            FamilyNotice.objects.filter(family_id=student.family_id, student=student).order_by("-created_at", "-id")[:5]
+        family_notices=(
+            messaging_selectors.inbox_for_user(user_id=reader_id, limit=5, about=about_student(student.pk))
+            if reader_id is not None
+            else []
         ),
     )
 
