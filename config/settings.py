@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "partners",
     "scheduling",
     "enrollment",
+    "letters",
     "allocation",
     "participation",
     "demo",

@@ -8,7 +8,6 @@ from enrollment.models import (
     EnrollmentWindow,
     Family,
     Guardian,
-    Letter,
     Notice,
     Preference,
     RosterProposal,
@@ -111,11 +110,3 @@ class DismissalChangeAdmin(admin.ModelAdmin):
     list_filter = ["choice"]
     search_fields = ["student__name", "student__student_no"]
     autocomplete_fields = ["student"]
-
-
-@admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
-    list_display = ["title", "district", "school", "status", "recipients", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["title"]
-    readonly_fields = [f.name for f in Letter._meta.fields]

@@ -22,4 +22,3 @@ class EnrollmentConfig(AppConfig):
         periodic.register(
             "enrollment.offers_expire", settings.KEHOU_OFFER_EXPIRY_EVERY_SECONDS, services.offers_expire_due
         )
-        periodic.register("enrollment.letters_send", settings.KEHOU_MESSAGING_EVERY_SECONDS, services.letters_send_due)

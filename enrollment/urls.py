@@ -1,15 +1,11 @@
 from django.urls import path
 
-from enrollment import family_views, letter_views, views
+from enrollment import family_views, views
 
 app_name = "enrollment"
 urlpatterns = [
     path("family/", views.parent_home, name="parent_home"),
     path("family/child/<int:student_id>/", views.child_detail, name="child_detail"),
-    path("family/messages/", letter_views.family_messages, name="family_messages"),
-    path("bureau/letters/", letter_views.bureau_letters, name="bureau_letters"),
-    path("school/<int:school_id>/letters/", letter_views.school_letters, name="school_letters"),
-    path("letters/<int:letter_id>/", letter_views.letter_detail, name="letter_detail"),
     path("family/child/<int:student_id>/courses/", views.catalogue, name="catalogue"),
     path("family/child/<int:student_id>/enroll/", views.enroll, name="enroll"),
     path("family/child/<int:student_id>/choices/", views.preferences, name="preferences"),

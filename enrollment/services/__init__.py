@@ -31,7 +31,6 @@ from enrollment.services.gate import (
     dismissal_day_set,
     dismissal_rules_save,
 )
-from enrollment.services.letters import letter_send, letter_write, letters_send_due
 from enrollment.services.proposals import proposal_accept, proposal_decline, proposal_withdraw, roster_propose
 from enrollment.services.school import (
     calendar_feed_issue,
@@ -59,9 +58,6 @@ __all__ = [
     "enrollment_request",
     "enrollment_withdraw",
     "later_text",
-    "letter_send",
-    "letter_write",
-    "letters_send_due",
     "log",
     "notice_publish",
     "offer_accept",

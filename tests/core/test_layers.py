@@ -15,6 +15,7 @@ APPS = [
     "partners",
     "scheduling",
     "enrollment",
+    "letters",
     "allocation",
     "participation",
     "demo",

@@ -9,7 +9,8 @@ from django.db.models import Q
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
 from courses.models import District, School
-from enrollment.models import Guardian, Letter, Student
+from enrollment.models import Guardian, Student
+from letters.models import Letter
 from messaging import selectors as messaging_selectors
 from messaging.models import Message
 

@@ -20,12 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Actor
+from core.audit import audit_record
 from core.errors import DomainError
 from courses.models import District, School, SchoolClass
-from enrollment import selectors
-from enrollment.models import Letter
-from enrollment.services.common import audit
+from letters import selectors
+from letters.models import Letter
 from messaging.services import Outgoing, batch_create, send
+
+
+def audit(
+    action: str, *, by: Any, row: Letter, school_id: int | None, request: HttpRequest | None, **data: Any
+) -> None:
+    audit_record(action=action, actor=by, obj=row, school_id=school_id, request=request, data=data)
+
 
 GRADES = range(1, 10)
 
@@ -109,7 +116,7 @@ def letter_write(
         if not selectors.letter_audience(letter).exists():
             raise DomainError("no_recipients")
         audit(
-            "enrollment.letter.created",
+            "letters.letter.created",
             by=by,
             row=letter,
             school_id=school.pk if school else None,
@@ -140,7 +147,7 @@ def letter_send(*, letter_id: int) -> int:
         Letter.objects.filter(pk=letter.pk).update(
             status=Letter.Status.SENT, batch=batch, recipients=count, sent_at=timezone.now()
         )
-        audit("enrollment.letter.sent", by=None, row=letter, school_id=letter.school_id, request=None, recipients=count)
+        audit("letters.letter.sent", by=None, row=letter, school_id=letter.school_id, request=None, recipients=count)
     return count
 
 

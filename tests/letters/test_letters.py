@@ -12,8 +12,9 @@ from accounts.models import Role, RoleGrant
 from core.errors import DomainError
 from core.models import AuditEvent
 from courses.models import District, SchoolClass
-from enrollment import services
-from enrollment.models import Guardian, Letter, Student
+from enrollment.models import Guardian, Student
+from letters import services
+from letters.models import Letter
 from messaging.models import Channel, Delivery, DeliveryStatus, Message
 from tests.enrollment import factories as f
 from tests.messaging.gateway import FakeGateway
@@ -64,12 +65,12 @@ def test_the_bureau_chooses_schools_and_grades_and_sees_the_counts(world, client
     )
     client.force_login(world.users.bureau)
     response = client.post(
-        reverse("enrollment:bureau_letters"),
+        reverse("letters:bureau_letters"),
         {"title": "五年级家长会", "body": "周五下午家长会。", "schools": [world.school_a.pk], "grades": ["5"]},
     )
     letter = Letter.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("enrollment:letter_detail", args=[letter.pk])
-    assert AuditEvent.objects.filter(action="enrollment.letter.created").count() == 1
+    assert response.status_code == 302 and response["Location"] == reverse("letters:letter_detail", args=[letter.pk])
+    assert AuditEvent.objects.filter(action="letters.letter.created").count() == 1
     services.letters_send_due()
     guardians = Guardian.objects.filter(family__children__in=other)
     assert sorted(Message.objects.values_list("recipient_id", flat=True)) == sorted(g.user_id for g in guardians)
@@ -82,13 +83,13 @@ def test_the_bureau_chooses_schools_and_grades_and_sees_the_counts(world, client
     assert "五年级家长会" in page and "周五下午家长会" in page
     client.post(reverse("messaging:read", args=[message.pk]), HTTP_HX_REQUEST="true")
     client.force_login(world.users.bureau)
-    page = client.get(reverse("enrollment:letter_detail", args=[letter.pk])).content.decode()
-    counts = client.get(reverse("enrollment:letter_detail", args=[letter.pk]), HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(reverse("letters:letter_detail", args=[letter.pk])).content.decode()
+    counts = client.get(reverse("letters:letter_detail", args=[letter.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'id="letter-counts"' in counts and "<html" not in counts
     letter = client.get(f"/api/v1/letters/{letter.pk}").json()
     [site] = letter["counts"]
     assert (site["channel"], site["total"], site["delivered"], site["read"], site["failed"]) == ("site", 2, 2, 1, 0)
-    assert "五年级家长会" in client.get(reverse("enrollment:bureau_letters")).content.decode()
+    assert "五年级家长会" in client.get(reverse("letters:bureau_letters")).content.decode()
 
 
 def test_a_school_writes_to_its_own_classes_only(world, client):
@@ -96,7 +97,7 @@ def test_a_school_writes_to_its_own_classes_only(world, client):
     in_2 = f.pupils(1, world.school_a, class_2, prefix="C2", with_parent=True)
     client.force_login(world.users.coordinator_a)
     response = client.post(
-        reverse("enrollment:school_letters", args=[world.school_a.pk]),
+        reverse("letters:school_letters", args=[world.school_a.pk]),
         {"title": "三(2)班通知", "body": "明天带剪刀。", "classes": [class_2.pk]},
     )
     assert response.status_code == 302
@@ -107,11 +108,11 @@ def test_a_school_writes_to_its_own_classes_only(world, client):
     # another school's coordinator sees neither the letter nor the school's page
     letter = Letter.objects.get()
     client.force_login(world.users.coordinator_b)
-    assert client.get(reverse("enrollment:letter_detail", args=[letter.pk])).status_code == 404
-    assert client.get(reverse("enrollment:school_letters", args=[world.school_a.pk])).status_code == 404
+    assert client.get(reverse("letters:letter_detail", args=[letter.pk])).status_code == 404
+    assert client.get(reverse("letters:school_letters", args=[world.school_a.pk])).status_code == 404
     # … and cannot write to school A's classes from school B
     response = client.post(
-        reverse("enrollment:school_letters", args=[world.school_b.pk]),
+        reverse("letters:school_letters", args=[world.school_b.pk]),
         {"title": "x", "body": "y", "classes": [class_2.pk]},
     )
     assert response.status_code == 422 and list(response.context["error"].fields) == ["classes"]
@@ -121,7 +122,7 @@ def test_a_school_writes_to_its_own_classes_only(world, client):
 
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(world, client):
     client.force_login(world.users.bureau)
-    response = client.post(reverse("enrollment:bureau_letters"), {"title": " ", "body": "", "grades": ["12"]})
+    response = client.post(reverse("letters:bureau_letters"), {"title": " ", "body": "", "grades": ["12"]})
     assert response.status_code == 422
     page = response.content.decode()
     assert "部分字段填写有误" in page and page.count('class="field-error"') == 3  # title, body, grades
@@ -140,9 +141,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(world, clie
     assert "schools" in error.value.fields
     with pytest.raises(DomainError):
         _write(world.users.parent_1)  # not the bureau
-    assert (
-        not Letter.objects.exists() and not AuditEvent.objects.filter(action__startswith="enrollment.letter").exists()
-    )
+    assert not Letter.objects.exists() and not AuditEvent.objects.filter(action__startswith="letters.letter").exists()
 
 
 def test_the_api_writes_and_lists_letters_in_scope(world, client):
@@ -182,7 +181,7 @@ def test_a_family_sees_its_log_per_channel(world, client, settings):
         deliver_due()
     assert Delivery.objects.filter(channel=Channel.SMS, status=DeliveryStatus.DELIVERED).count() == 2
     client.force_login(world.users.parent_1)
-    page = client.get(reverse("enrollment:family_messages")).content.decode()
+    page = client.get(reverse("letters:family_messages")).content.decode()
     assert "全区告家长书" in page and "王芳" in page
     [row] = client.get("/api/v1/family/messages").json()
     assert row["channels"] == {"site": "delivered", "sms": "delivered"}

@@ -10,7 +10,7 @@ from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
 from courses.selectors import school_get_for_coordinator
-from enrollment import selectors, services
+from letters import selectors, services
 
 router = Router(tags=["letters"])
 
