@@ -108,9 +108,9 @@ def main() -> None:
     from accounts.access import actor_for
     from accounts.models import User
     from enrollment.models import Guardian
+    from letters.models import Letter
+    from letters.services import letter_write
     from messaging.models import Batch, Channel, Delivery, DeliveryStatus, Message
-    from participation.letters.models import Letter
-    from participation.letters.services import letter_write
     from tests.messaging.gateway import FakeGateway
 
     set_up(args.families)

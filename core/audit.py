@@ -151,7 +151,9 @@ ACTIONS: dict[str, Any] = {
     "enrollment.window.created": _("enrollment window created"),
     "enrollment.window.updated": _("enrollment window changed"),
     "enrollment.notice.published": _("notice to families published"),
-    "enrollment.pupils.imported": _("pupils imported from Excel"),
+    "letters.letter.created": _("letter to families written (queued for sending)"),
+    "letters.letter.sent": _("letter to families sent to every guardian of its audience"),
+    "pupils.pupils.imported": _("pupils imported from Excel"),
     "enrollment.section.updated": _("section's seats changed"),
     "enrollment.feed.issued": _("pupil's calendar feed issued"),
     "enrollment.feed.revoked": _("pupil's calendar feed revoked"),
@@ -173,8 +175,6 @@ ACTIONS: dict[str, Any] = {
     "participation.payments.imported": _("payments imported"),
     "participation.fee_rule.updated": _("school's fee rule changed"),
     "participation.district_policy.updated": _("district's after-school policy changed"),
-    "participation.letter.created": _("letter to families written (queued for sending)"),
-    "participation.letter.sent": _("letter to families sent to every guardian of its audience"),
 }
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from enrollment.models import Dismissal, Enrollment, Guardian, RosterProposal, Student
-from enrollment.selectors.messages import about_student
+from enrollment.selectors import about_student
 from messaging.services import Outgoing, send
 
 

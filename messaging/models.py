@@ -53,13 +53,8 @@ class Message(models.Model):
     `about` is an opaque tag the sending app filters on (e.g. `student:12`); this app never reads it.
     """
 
-    # no single-column indexes: `message_inbox` and `message_once_per_batch` lead with these columns
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", db_index=False
-    )
-    batch = models.ForeignKey(
-        Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", db_index=False
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="messages")
     kind = models.CharField(_("kind"), max_length=40)
     about = models.CharField(max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=120)
@@ -74,6 +69,7 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="message_inbox"),
+            models.Index(fields=["about", "-created_at"], name="message_about"),
         ]
         constraints = [  # one message per user in a batch: a resumed send never writes anyone twice
             models.UniqueConstraint(
@@ -88,9 +84,7 @@ class Message(models.Model):
 class Delivery(models.Model):
     """One message on one channel. Claimed by one worker at a time (`claim` token with a lease)."""
 
-    message = models.ForeignKey(  # indexed by `delivery_once_per_channel` (message, channel)
-        Message, on_delete=models.CASCADE, related_name="deliveries", db_index=False
-    )
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from core.ids import get_or_404, id_or_404
 from messaging.models import Channel, Delivery, DeliveryStatus, Message
@@ -27,18 +27,10 @@ def message_get_for_user(*, user_id: int, message_id) -> Message:
     return get_or_404(Message.objects.filter(recipient_id=user_id), pk=id_or_404(message_id))
 
 
-def site_status(message: Message) -> str:
-    """The in-site channel's status: the message itself is the delivery (in the inbox once written)."""
-    return DeliveryStatus.READ if message.read_at else DeliveryStatus.DELIVERED
-
-
-def deliveries_of(messages: Iterable[Message]) -> dict[int, dict[str, str]]:
-    """{message id: {channel: status}} — the per-channel log shown beside a message (in-site first)."""
-    messages = list(messages)
+def deliveries_of(message_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """{message id: {channel: status}} — the per-channel log shown beside a message."""
     found: dict[int, dict[str, str]] = defaultdict(dict)
-    for m in messages:
-        found[m.pk][Channel.IN_SITE] = site_status(m)
-    for message_id, channel, status in Delivery.objects.filter(message_id__in=[m.pk for m in messages]).values_list(
+    for message_id, channel, status in Delivery.objects.filter(message_id__in=list(message_ids)).values_list(
         "message_id", "channel", "status"
     ):
         found[message_id][channel] = status
@@ -47,19 +39,7 @@ def deliveries_of(messages: Iterable[Message]) -> dict[int, dict[str, str]]:
 
 def batch_counts(batch_ids: Iterable[int]) -> dict[int, dict[str, dict[str, int]]]:
     """{batch id: {channel: {status: n}}}: what its author sees (queued, sent, delivered, failed, read)."""
-    batch_ids = list(batch_ids)
     counts: dict[int, dict[str, dict[str, int]]] = {}
-    site = (
-        Message.objects.filter(batch_id__in=batch_ids)
-        .values_list("batch_id")
-        .annotate(n=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)))
-        .order_by()
-    )
-    for batch_id, n, read in site:
-        counts.setdefault(batch_id, {})[Channel.IN_SITE] = {
-            DeliveryStatus.DELIVERED: n - read,
-            DeliveryStatus.READ: read,
-        }
     rows = (
         Delivery.objects.filter(message__batch_id__in=list(batch_ids))
         .values_list("message__batch_id", "channel", "status")

@@ -1,9 +1,8 @@
 """Writes of messaging: queue messages on every channel, deliver what is due (the worker), mark read.
 
 `send` runs in the caller's transaction: a message exists exactly when the change it reports does.
-The in-site copy is the `Message` itself — delivered when written (it is in the inbox), read when
-its `read_at` is set — so it needs no row of its own; each configured outside channel gets a queued
-`Delivery` (unique per message × channel). `deliver_due` — a periodic job of `manage.py
+The in-site copy is delivered at once (it is the inbox); each configured outside channel gets a
+queued `Delivery` (unique per message × channel). `deliver_due` — a periodic job of `manage.py
 worker` — claims due deliveries (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers
 never take the same row; SQLite serialises writers), sends them through the adapters in a few
 threads, and records each outcome only under its own claim token (a claim that lapsed and was taken
@@ -30,11 +29,11 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.errors import DomainError
 from messaging.channels import RETRY, Adapter, Outbound, Outcome, adapters
-from messaging.models import Batch, Delivery, DeliveryStatus, Message
+from messaging.models import Batch, Channel, Delivery, DeliveryStatus, Message
 
 log = logging.getLogger(__name__)
 
-CHUNK = 5000
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -85,15 +84,22 @@ def _write(items: Sequence[Outgoing], batch: Batch | None, outside: list[str], n
             for o in items
         ]
     )
-    if outside:
-        Delivery.objects.bulk_create(
-            [
-                Delivery(message=m, channel=channel, status=DeliveryStatus.QUEUED, next_attempt_at=now)
-                for m in messages
-                for channel in outside
-            ],
-            batch_size=CHUNK,
+    deliveries = []
+    for m in messages:
+        deliveries.append(
+            Delivery(
+                message=m,
+                channel=Channel.IN_SITE,
+                status=DeliveryStatus.DELIVERED,
+                sent_at=now,
+                delivered_at=now,
+            )
         )
+        deliveries.extend(
+            Delivery(message=m, channel=channel, status=DeliveryStatus.QUEUED, next_attempt_at=now)
+            for channel in outside
+        )
+    Delivery.objects.bulk_create(deliveries, batch_size=CHUNK)
     return len(messages)
 
 
@@ -101,11 +107,11 @@ def send_to_audience(
     users, *, batch: Batch, kind: str, title: str, body: str = "", link: str = "", now: datetime | None = None
 ) -> int:
     """One message to every user of `users` in `batch`, written by the database itself (INSERT … SELECT:
-    a letter to 50,000 families costs two statements, not 100,000 Python objects), queued on every
-    configured outside channel. `users` is a QuerySet of rows with a `user_id` column (e.g.
-    `Guardian.objects.filter(…).values_list("user_id", flat=True).distinct()`). A user who already has a
-    message in the batch is skipped, so a resumed send writes nobody twice (and the unique constraint
-    `message_once_per_batch` holds it)."""
+    a letter to 50,000 families costs a few statements, not 150,000 Python objects): delivered in the
+    site, queued on every configured outside channel. `users` is a QuerySet of rows with a `user_id`
+    column (e.g. `Guardian.objects.filter(…).values_list("user_id", flat=True).distinct()`). A user who
+    already has a message in the batch is skipped, so a resumed send writes nobody twice (the unique
+    constraint `message_once_per_batch` holds it)."""
     now = now or timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
     audience, params = users.order_by().query.sql_with_params()
@@ -118,12 +124,16 @@ def send_to_audience(
             [batch.pk, kind[:40], title[:120], body[:4000], link[:200], at, *params, batch.pk],
         )
         written = cursor.rowcount
-        for channel in adapters():
+        rows = [(Channel.IN_SITE, DeliveryStatus.DELIVERED, at, None)] + [
+            (channel, DeliveryStatus.QUEUED, None, at) for channel in adapters()
+        ]
+        for channel, status, done_at, due_at in rows:
             cursor.execute(
-                f"INSERT INTO {d} (message_id, channel, status, attempts, next_attempt_at, claim, error) "
-                f"SELECT x.id, %s, %s, 0, %s, '', '' FROM {m} x WHERE x.batch_id = %s "
+                f"INSERT INTO {d} (message_id, channel, status, attempts, next_attempt_at, claim, error, "
+                f"sent_at, delivered_at) "
+                f"SELECT x.id, %s, %s, 0, %s, '', '', %s, %s FROM {m} x WHERE x.batch_id = %s "
                 f"AND NOT EXISTS (SELECT 1 FROM {d} y WHERE y.message_id = x.id AND y.channel = %s)",
-                [channel, DeliveryStatus.QUEUED, at, batch.pk, channel],
+                [channel, status, due_at, done_at, done_at, batch.pk, channel],
             )
     return written
 
@@ -137,6 +147,7 @@ def message_mark_read(*, user, message_id: int, request=None) -> Message:
         if message.read_at is None:
             message.read_at = timezone.now()
             message.save(update_fields=["read_at"])
+            Delivery.objects.filter(message=message, channel=Channel.IN_SITE).update(status=DeliveryStatus.READ)
             audit_record(
                 action="messaging.message.read",
                 actor=user,

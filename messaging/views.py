@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import authenticated
+from core.errors import DomainError
 from messaging import selectors, services
 
 
@@ -24,8 +25,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @authenticated
 @require_POST
 def mark_read(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = selectors.message_get_for_user(user_id=request.user.pk, message_id=message_id)  # else 404
-    message = services.message_mark_read(user=request.user, message_id=message.pk, request=request)
+    message = selectors.message_get_for_user(user_id=request.user.pk, message_id=message_id)
+    try:
+        message = services.message_mark_read(user=request.user, message_id=message.pk, request=request)
+    except DomainError:  # pragma: no cover - the selector already answered 404
+        raise
     if request.htmx:
         return render(request, "messaging/inbox.html#message", {"m": message})
     return redirect("messaging:inbox")

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from participation.letters.models import Letter
 from participation.models import (
     DistrictPolicy,
     FeeExemption,
@@ -83,11 +82,3 @@ class PickupPersonAdmin(admin.ModelAdmin):
     list_display = ["name", "relation", "family"]
     search_fields = ["name", "family__label"]
     autocomplete_fields = ["family"]
-
-
-@admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
-    list_display = ["title", "district", "school", "status", "recipients", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["title"]
-    readonly_fields = [f.name for f in Letter._meta.fields]

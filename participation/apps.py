@@ -11,12 +11,7 @@ class ParticipationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.conf import settings
-
-        from core import periodic
         from participation.compliance.selectors import publish_check
-        from participation.letters.services import letters_send_due
         from scheduling.publish_checks import PUBLISH_CHECKS
 
         PUBLISH_CHECKS.register(publish_check, key="participation.five_plus_two")
-        periodic.register("participation.letters_send", settings.KEHOU_MESSAGING_EVERY_SECONDS, letters_send_due)

@@ -7,16 +7,10 @@ from participation.compliance import views as compliance_views
 from participation.fees import views as fee_views
 from participation.gate import family_views as gate_family_views
 from participation.gate import views as gate_views
-from participation.letters import views as letter_views
 
 app_name = "participation"
 urlpatterns = [
     path("bureau/", views.bureau_home, name="bureau_home"),
-    # letters to families, a family's message log
-    path("bureau/letters/", letter_views.bureau_letters, name="bureau_letters"),
-    path("school/<int:school_id>/letters/", letter_views.school_letters, name="school_letters"),
-    path("letters/<int:letter_id>/", letter_views.letter_detail, name="letter_detail"),
-    path("family/messages/", letter_views.family_messages, name="family_messages"),
     path("attendance/", views.teacher_day, name="teacher_day"),
     path("attendance/register/<int:section_id>/<str:day>/", views.register, name="register"),
     path("attendance/register/<int:section_id>/<str:day>/mark/", views.register_mark, name="register_mark"),

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
+from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term
 from courses.selectors import term_current
 from enrollment.models import (
     Dismissal,
@@ -24,6 +24,14 @@ from enrollment.models import (
     RosterProposal,
     Student,
 )
+from enrollment.selectors.catalogue import (  # noqa: F401
+    CatalogueItem,
+    FeeQuote,
+    catalogue_for_student,
+    fee_quote,
+    section_get_for_student,
+    section_is_open_to,
+)
 from enrollment.selectors.dismissal import (  # noqa: F401  (the package's public reads)
     LAST_SESSION,
     DismissalConflict,
@@ -34,7 +42,6 @@ from enrollment.selectors.dismissal import (  # noqa: F401  (the package's publi
     dismissal_rules_for,
 )
 from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
-from enrollment.selectors.messages import about_student, family_message_log, letter_audience  # noqa: F401
 from enrollment.selectors.proposals import (  # noqa: F401
     proposal_get_for_parent,
     proposal_get_for_school,
@@ -45,6 +52,11 @@ from messaging import selectors as messaging_selectors
 from messaging.models import Message
 from partners.models import Provider
 from scheduling.selectors import itinerary, published_placements
+
+
+def about_student(student_id: int) -> str:
+    """The tag a message about one pupil carries (`enrollment.notify` writes it, the child's page reads it)."""
+    return f"student:{student_id}"
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -94,18 +106,6 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 ACTIVE = ("enrolled", "waitlisted")
 
 
-def section_is_open_to(*, student: Student, section: Section) -> bool:
-    """Eligibility: the child's own school's courses for the child's grade (partner courses included:
-    they are Course rows of kind `partner` at the host school)."""
-    course = section.course
-    return (
-        student.on_roll
-        and course.school_id == student.school_id
-        and section.term.school_id == student.school_id
-        and student.grade in (course.grades or [])
-    )
-
-
 def term_for_student(student: Student) -> Term | None:
     return term_current(school=student.school)
 
@@ -143,82 +143,6 @@ def offer_hours_for(*, school_id: int, term_id: int) -> int:
         .first()
     )
     return hours or 24
-
-
-@dataclass
-class CatalogueItem:
-    section: Section
-    meetings: list[Meeting]
-    seats_left: int
-    waiting: int
-    mine: Enrollment | None = None
-    rank: int | None = None
-
-    @property
-    def course(self) -> Course:
-        return self.section.course
-
-    @property
-    def rooms(self) -> list[str]:
-        return sorted({m.room for m in self.meetings if m.room})
-
-
-def catalogue_for_student(
-    *,
-    student: Student,
-    term: Term,
-    now: dt.datetime,
-    kind: str = "",
-    weekday: int | None = None,
-) -> list[CatalogueItem]:
-    """Sections the child may take this term, with seats left; filtered by course kind and weekday."""
-    sections = (
-        Section.objects.filter(term=term, term__school_id=student.school_id, course__school_id=student.school_id)
-        .select_related("course", "teacher", "term")
-        .with_seat_counts(now)
-        .order_by("course__kind", "course__title", "code")
-    )
-    if kind:
-        sections = sections.filter(course__kind=kind)
-    open_sections = [s for s in sections if section_is_open_to(student=student, section=s)]
-    times = section_times([s.pk for s in open_sections])
-    mine = {
-        e.section_id: e
-        for e in Enrollment.objects.active().filter(student=student, section__in=[s.pk for s in open_sections])
-    }
-    window = window_open(school_id=student.school_id, term_id=term.pk, mode="preference", now=now)
-    ranks = (
-        dict(Preference.objects.filter(window=window, student=student).values_list("section_id", "rank"))
-        if window
-        else {}
-    )
-    items = []
-    for section in open_sections:
-        meetings = times.get(section.pk, [])
-        if weekday is not None and not any(m.weekday == weekday for m in meetings):
-            continue
-        items.append(
-            CatalogueItem(
-                section=section,
-                meetings=meetings,
-                seats_left=max(0, section.capacity - section.seats_held),
-                waiting=section.waiting,
-                mine=mine.get(section.pk),
-                rank=ranks.get(section.pk),
-            )
-        )
-    return items
-
-
-def section_get_for_student(*, student: Student, section_id: Any) -> Section:
-    """A section by id for this child; 404 if it does not exist (eligibility is the service's check).
-
-    With its course and term, which the eligibility check and the answer read.
-    """
-    try:
-        return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
-    except Section.DoesNotExist:
-        raise Http404 from None
 
 
 def waitlist_position(enrollment: Enrollment) -> int | None:

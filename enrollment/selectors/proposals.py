@@ -1,4 +1,4 @@
-"""Voluntariness: the school's roster proposals and the family's answers; the family's in-site notices."""
+"""Voluntariness: the school's roster proposals and the family's answers."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.access import actor_for
+from letters import services
 from messaging import selectors
 from messaging.models import Message
-from participation.letters import services
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

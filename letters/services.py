@@ -2,11 +2,11 @@
 grades), a coordinator to its own school's families (grades, classes).
 
 `letter_write` only saves the letter, queued, in the author's scope (`visible_to_*`); the worker's
-periodic job `letters_send_due` takes it (queued → sending, one worker only), resolves the audience at
-that moment (`enrollment.selectors.letter_audience`) and hands it to `messaging.services.send_to_audience`:
-one message per guardian — in-site at once, the outside channels queued — written by the database in
-two statements (a 50,000-family letter holds SQLite's one writer for a moment, not for minutes). A
-message is unique per letter × guardian, so a send that stopped (worker killed) resumes after
+periodic job `letters_send_due` resolves the audience at that moment (`selectors.letter_audience`)
+and hands it to `messaging.services.send_to_audience`: one message per guardian — in-site at once,
+the outside channels queued — written by the database in a few statements (a 50,000-family letter
+holds SQLite's one writer for a moment). One worker takes a letter (queued → sending); a message is
+unique per letter × guardian, so a send that stopped (worker killed) resumes after
 `KEHOU_LETTER_RESUME_SECONDS` without writing anyone twice.
 """
 
@@ -30,12 +30,19 @@ from accounts.access import Actor
 from core.audit import audit_record
 from core.errors import DomainError
 from courses.models import District, School, SchoolClass
-from enrollment.selectors import letter_audience
+from letters import selectors
+from letters.models import Letter
 from messaging.models import Message
 from messaging.services import batch_create, send_to_audience
-from participation.letters.models import Letter
 
 log = logging.getLogger(__name__)
+
+
+def audit(
+    action: str, *, by: Any, row: Letter, school_id: int | None, request: HttpRequest | None, **data: Any
+) -> None:
+    audit_record(action=action, actor=by, obj=row, school_id=school_id, request=request, data=data)
+
 
 GRADES = range(1, 10)
 
@@ -116,31 +123,19 @@ def letter_write(
         )
         letter.schools.set(chosen_schools)
         letter.classes.set(chosen_classes)
-        if not _audience(letter).exists():
+        if not selectors.letter_audience(letter).exists():
             raise DomainError("no_recipients")
-        audit_record(
-            action="participation.letter.created",
-            actor=by,
-            obj=letter,
+        audit(
+            "letters.letter.created",
+            by=by,
+            row=letter,
             school_id=school.pk if school else None,
             request=request,
-            data={
-                "schools": [s.pk for s in chosen_schools],
-                "grades": grade_list,
-                "classes": [c.pk for c in chosen_classes],
-            },
+            schools=[s.pk for s in chosen_schools],
+            grades=grade_list,
+            classes=[c.pk for c in chosen_classes],
         )
     return letter
-
-
-def _audience(letter: Letter) -> Any:
-    return letter_audience(
-        district_id=letter.district_id,
-        school_id=letter.school_id,
-        school_ids=[s.pk for s in letter.schools.all()],
-        grades=letter.grades,
-        class_ids=[c.pk for c in letter.classes.all()],
-    )
 
 
 def _take(letter_id: int, now) -> Letter | None:
@@ -162,14 +157,15 @@ def _take(letter_id: int, now) -> Letter | None:
 
 
 def letter_send(*, letter_id: int) -> int:
-    """Fan one queued letter out to its audience as it is now; returns the messages written."""
+    """Fan one queued letter out to its audience as it is now (the database writes the messages);
+    returns the messages written. Taken by one worker only; resumable without writing anyone twice."""
     started = time.monotonic()
     letter = _take(letter_id, timezone.now())
     if letter is None:  # sent already, or another worker is sending it
         return 0
     try:
         written = send_to_audience(
-            _audience(letter),
+            selectors.letter_audience(letter),
             batch=letter.batch,
             kind="letter",
             title=letter.title,
@@ -183,15 +179,13 @@ def letter_send(*, letter_id: int) -> int:
         Letter.objects.filter(pk=letter.pk, status=Letter.Status.SENDING).update(
             status=Letter.Status.SENT, recipients=total, sent_at=timezone.now()
         )
-        audit_record(
-            action="participation.letter.sent", obj=letter, school_id=letter.school_id, data={"recipients": total}
-        )
+        audit("letters.letter.sent", by=None, row=letter, school_id=letter.school_id, request=None, recipients=total)
     log.info("letter %s: %d messages written in %.1f s", letter.pk, written, time.monotonic() - started)
     return written
 
 
 def letters_send_due() -> int:
-    """The worker's periodic job: send queued letters (oldest first); returns messages written."""
+    """The worker's periodic job: send queued letters (and resume stopped ones), oldest first."""
     stale = timezone.now() - timedelta(seconds=settings.KEHOU_LETTER_RESUME_SECONDS)
     due = Letter.objects.filter(
         Q(status=Letter.Status.QUEUED) | Q(status=Letter.Status.SENDING, sending_since__lt=stale)

@@ -1,4 +1,5 @@
-"""Letters to families (告家长书): the bureau's to its district, a school's to its own families."""
+"""Letters to families (告家长书): the bureau's to its district, a school's to its own families. The
+audience is resolved when the worker sends it; each message goes out through `messaging`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class Letter(models.Model):
     """A letter to families: the bureau's to its district (every school, chosen schools, grades) or a
     school's to its own families (grades, classes). Saved queued; the worker resolves who receives it
-    (`enrollment.selectors.letter_audience`, at send time) and hands one message per guardian to
-    `messaging` (unique per batch × user: never twice, even when a send is resumed)."""
+    (`selectors.letter_audience`, at send time) and hands one message per guardian to `messaging`."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -37,7 +37,7 @@ class Letter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)  # a worker's sign of life while it sends
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -16,9 +16,8 @@ from accounts.models import Role
 from core.errors import DomainError
 from courses.models import District, School, SchoolClass
 from courses.selectors import school_get_for_coordinator
-from enrollment.selectors import family_message_log
+from letters import selectors, services
 from messaging.models import DeliveryStatus
-from participation.letters import selectors, services
 
 GRADES = list(range(1, 10))
 
@@ -72,7 +71,7 @@ def _page(request: HttpRequest, *, school: School | None, error: DomainError | N
         },
     }
     status = error.status if error else 200
-    return render(request, "participation/letters.html", context, status=status)
+    return render(request, "letters/letters.html", context, status=status)
 
 
 @allow(Role.BUREAU)
@@ -81,7 +80,7 @@ def bureau_letters(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         letter, error = _write(request, None)
         if error is None:
-            return redirect("participation:letter_detail", letter.pk)
+            return redirect("letters:letter_detail", letter.pk)
         return _page(request, school=None, error=error)
     return _page(request, school=None)
 
@@ -93,7 +92,7 @@ def school_letters(request: HttpRequest, school_id: int) -> HttpResponse:
     if request.method == "POST":
         letter, error = _write(request, school)
         if error is None:
-            return redirect("participation:letter_detail", letter.pk)
+            return redirect("letters:letter_detail", letter.pk)
         return _page(request, school=school, error=error)
     return _page(request, school=school)
 
@@ -104,7 +103,7 @@ def letter_detail(request: HttpRequest, letter_id: int) -> HttpResponse:
     letter = selectors.letter_get(actor=request.actor, letter_id=letter_id)
     settled = letter.status == letter.Status.SENT and all(row[DeliveryStatus.QUEUED] == 0 for row in letter.counts)
     context = {"letter": letter, "settled": settled}
-    template = "participation/letter_detail.html#letter-counts" if request.htmx else "participation/letter_detail.html"
+    template = "letters/letter_detail.html#letter-counts" if request.htmx else "letters/letter_detail.html"
     return render(request, template, context)
 
 
@@ -112,4 +111,4 @@ def letter_detail(request: HttpRequest, letter_id: int) -> HttpResponse:
 @require_GET
 def family_messages(request: HttpRequest) -> HttpResponse:
     """The per-family log: what the system sent to the family's guardians, on which channel, how it went."""
-    return render(request, "participation/family_messages.html", {"log": family_message_log(actor=request.actor)})
+    return render(request, "letters/family_messages.html", {"log": selectors.family_message_log(actor=request.actor)})

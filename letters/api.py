@@ -10,8 +10,7 @@ from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
 from courses.selectors import school_get_for_coordinator
-from enrollment.selectors import family_message_log
-from participation.letters import selectors, services
+from letters import selectors, services
 
 router = Router(tags=["letters"])
 
@@ -105,5 +104,5 @@ def family_messages(request: HttpRequest):
             "read_at": row["message"].read_at,
             "channels": row["channels"],
         }
-        for row in family_message_log(actor=request.actor)
+        for row in selectors.family_message_log(actor=request.actor)
     ]
