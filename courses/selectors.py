@@ -22,6 +22,8 @@ from courses.models import (
     Slot,
     Teacher,
     Term,
+    course_order_key,
+    section_order_key,
 )
 
 
@@ -74,12 +76,12 @@ def section_list_for_teacher(*, actor: Actor) -> list[Section]:
     """The acting teacher's own sections, with what the page shows, in one query."""
     if actor.teacher_id is None:
         return []
-    return list(
+    rows = (
         Section.objects.filter(teacher_id=actor.teacher_id)
         .select_related("course", "course__school", "term", "school_class")
         .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")))
-        .order_by("course__school__name", "course__kind", "course__title", "code")
     )
+    return sorted(rows, key=lambda s: (s.course.school.name, *section_order_key(s)))
 
 
 def teacher_weekly_load(*, sections: list[Section]) -> int:
@@ -179,11 +181,10 @@ def school_class_get_for_school(*, school: School, class_id: Any) -> SchoolClass
 
 
 def course_list_for_school(*, school: School) -> list[Course]:
-    return list(
-        Course.objects.for_school(school.pk)
-        .annotate(n_sections=Count("sections", distinct=True), seats=Sum("sections__capacity"))
-        .order_by("kind", "title")
+    rows = Course.objects.for_school(school.pk).annotate(
+        n_sections=Count("sections", distinct=True), seats=Sum("sections__capacity")
     )
+    return sorted(rows, key=course_order_key)
 
 
 def course_get_for_school(*, school: School, course_id: Any) -> Course:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.access import Actor
 from accounts.models import Role
 from core.ids import id_or_404
-from courses.models import School, Section, Term
+from courses.models import School, Section, Term, section_order_key
 from enrollment.models import Enrollment, Student
 from participation.models import Attendance, AttendanceStatus, LeaveReport, Register
 from participation.stats import PART, rate, suppress_table
@@ -145,12 +145,10 @@ def section_get_for_register(*, actor: Actor, section_id: Any) -> Section:
 def section_list_for_teacher(*, actor: Actor) -> list[Section]:
     if actor.teacher_id is None:
         return []
-    return list(
-        Section.objects.filter(_teacher_sections(actor.teacher_id))
-        .select_related("course__school", "term", "teacher")
-        .distinct()
-        .order_by("course__school__name", "course__title", "code")
+    rows = Section.objects.filter(_teacher_sections(actor.teacher_id)).select_related(
+        "course__school", "term", "teacher"
     )
+    return sorted(rows.distinct(), key=lambda s: (s.course.school.name, *section_order_key(s)))
 
 
 @dataclass

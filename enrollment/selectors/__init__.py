@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
+from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term, section_order_key
 from courses.selectors import term_current
 from enrollment.models import (
     Dismissal,
@@ -233,7 +233,9 @@ def catalogue_for_student(
     )
     if kind:
         sections = sections.filter(course__kind=kind)
-    open_sections = [s for s in sections if section_is_open_to(student=student, section=s)]
+    open_sections = sorted(
+        (s for s in sections if section_is_open_to(student=student, section=s)), key=section_order_key
+    )
     times = section_times([s.pk for s in open_sections])
     mine = {
         e.section_id: e
@@ -478,12 +480,8 @@ def enrollment_get_for_family(*, actor: Actor, enrollment_id: Any) -> Enrollment
 def section_list_for_school(*, school: School, term: Term | None, now: dt.datetime) -> list[Section]:
     if term is None:
         return []
-    return list(
-        Section.objects.filter(term=term, course__school=school)
-        .select_related("course", "teacher")
-        .with_seat_counts(now)
-        .order_by("course__kind", "course__title", "code")
-    )
+    rows = Section.objects.filter(term=term, course__school=school).select_related("course", "teacher")
+    return sorted(rows.with_seat_counts(now), key=section_order_key)
 
 
 def section_get_for_school(*, school: School, section_id: Any) -> Section:
