@@ -136,7 +136,7 @@ def dismissal_misses_check(*, student: Student, term_id: int, weekday: int, choi
                     % {"day": hits[0].meeting.weekday_label, "courses": "”、“".join(courses)}
                 )
             ),
-            fields={"courses": courses, "weekday": weekday},
+            fields={"courses": tuple(courses), "weekday": weekday},  # a tuple: data, not a message per course
         )
 
 
