@@ -130,3 +130,17 @@ def test_the_page_shows_fee_meetings_and_total_then_books_on_confirmation(client
     assert not Enrollment.objects.filter(section=shop.pottery).exists()
     client.post(url, {"section": shop.pottery.pk, "confirmed_total": f"{quote.total:.2f}"})
     assert Enrollment.objects.get(section=shop.pottery, student=shop.child).status == "enrolled"
+
+
+def test_seat_clashes_is_the_one_clash_rule_pages_can_ask(club_on_monday, monkeypatch):
+    """The selector the ranked-choice page warns with is the one the service refuses with."""
+    shop = club_on_monday
+    late = {**{shop.robot.pk: [Meeting(0, dt.time(16, 40), dt.time(17, 40), 2)]}}
+    late[shop.chess.pk] = [Meeting(0, dt.time(17, 0), dt.time(18, 0), 2)]
+    late[shop.art.pk] = [Meeting(1, dt.time(16, 40), dt.time(17, 40), 2)]
+    monkeypatch.setattr(selectors, "section_times", lambda ids: {i: late[i] for i in ids if i in late})
+    clashes = selectors.seat_clashes(student=shop.child, sections=[shop.chess, shop.art], now=timezone.now())
+    assert clashes == {shop.chess.pk: [(shop.robot.pk, "机器人社团")]}
+    with pytest.raises(DomainError) as refused:
+        services.enrollment_request(student=shop.child, section=shop.chess, by=None)
+    assert refused.value.code == "time_clash" and refused.value.fields == {"clashes_with": shop.robot.pk}
