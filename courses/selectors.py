@@ -139,9 +139,10 @@ def slot_grid(*, school: School, slots: list[Slot] | None = None) -> dict[str, A
 
 def room_list(*, school: School) -> list[Room]:
     labels = dict(ROOM_FEATURES)
-    rooms = list(school.rooms.order_by("name"))
+    rooms = list(school.rooms.prefetch_related("home_classes").order_by("name"))
     for room in rooms:
         room.feature_labels = [labels.get(f, f) for f in room.features or []]
+        room.home_class_labels = [str(c) for c in sorted(room.home_classes.all(), key=lambda c: (c.grade, c.number))]
     return rooms
 
 
