@@ -67,6 +67,12 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "dismissal_misses_course": (409, _("With this dismissal time the child would miss a course they hold.")),
     "window_overlaps": (409, _("Another enrollment window of this school and term is open at the same time.")),
+    "no_recipients": (
+        409,
+        _(
+            "Nobody would receive this letter: no pupil on roll in the chosen schools, grades or classes has a guardian."
+        ),
+    ),
 }
 
 

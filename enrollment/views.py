@@ -40,7 +40,7 @@ def _child_url(child) -> str:
 def parent_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     children = selectors.student_list_for_parent(actor=request.actor)
-    panels = [selectors.child_panel(student=child, now=now) for child in children]
+    panels = [selectors.child_panel(student=child, now=now, reader_id=request.user.pk) for child in children]
     return render(request, "enrollment/parent_home.html", {"children": children, "panels": panels})
 
 
@@ -48,7 +48,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def child_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    panel = selectors.child_panel(student=child, now=timezone.now())
+    panel = selectors.child_panel(student=child, now=timezone.now(), reader_id=request.user.pk)
     return render(request, "enrollment/child_detail.html", {"child": child, "panel": panel})
 
 
@@ -224,7 +224,7 @@ def dismissal(request: HttpRequest, student_id: int) -> HttpResponse:
         if saved:
             messages.success(request, _("Saved."))
         return redirect(_child_url(child))
-    panel = selectors.child_panel(student=child, now=timezone.now())
+    panel = selectors.child_panel(student=child, now=timezone.now(), reader_id=request.user.pk)
     context = {"panel": panel, "child": child, "saved": saved, "pending": pending}
     return render(request, "enrollment/_panel.html#dismissal", context)
 
@@ -347,7 +347,9 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
     }
-    template = "enrollment/roster.html#roster" if request.htmx else "enrollment/roster.html"
+    template = (
+        "enrollment/roster.html#roster" if request.htmx and not request.htmx.boosted else "enrollment/roster.html"
+    )
     return render(request, template, context)
 
 

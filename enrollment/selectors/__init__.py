@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term, section_order_key
+from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term, section_order_key
 from courses.selectors import term_current
 from enrollment.models import (
     Dismissal,
     DismissalChoice,
     Enrollment,
     EnrollmentWindow,
-    FamilyNotice,
     Notice,
     Preference,
     PupilCalendarFeed,
     RosterProposal,
     Student,
+)
+from enrollment.selectors.catalogue import (  # noqa: F401
+    CatalogueItem,
+    FeeQuote,
+    catalogue_for_student,
+    fee_quote,
+    section_get_for_student,
+    section_is_open_to,
 )
 from enrollment.selectors.dismissal import (  # noqa: F401  (the package's public reads)
     LAST_SESSION,
@@ -40,14 +44,20 @@ from enrollment.selectors.dismissal import (  # noqa: F401  (the package's publi
 )
 from enrollment.selectors.meetings import Meeting, meetings_clash, section_times
 from enrollment.selectors.proposals import (  # noqa: F401
-    family_notices_for_parent,
     proposal_get_for_parent,
     proposal_get_for_school,
     proposals_for_section,
     proposals_for_student,
 )
+from messaging import selectors as messaging_selectors
+from messaging.models import Message
 from partners.models import Provider
-from scheduling.selectors import itinerary, published_placements, term_days
+from scheduling.selectors import itinerary, published_placements
+
+
+def about_student(student_id: int) -> str:
+    """The tag a message about one pupil carries (`enrollment.notify` writes it, the child's page reads it)."""
+    return f"student:{student_id}"
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -129,67 +139,6 @@ def seat_clashes(
     return out
 
 
-def section_is_open_to(*, student: Student, section: Section) -> bool:
-    """THE eligibility rule (catalogue, ranked choices, first-come, proposals, allocation and the API
-    all ask this): the child's own school's courses for the child's grade (partner courses included:
-    they are Course rows of kind `partner` at the host school), and homework help of a class only to
-    that class's pupils (三（4）班's pupils are not offered 1班's homework help)."""
-    course = section.course
-    return (
-        student.on_roll
-        and course.school_id == student.school_id
-        and section.term.school_id == student.school_id
-        and student.grade in (course.grades or [])
-        and (
-            course.kind != Course.Kind.HOMEWORK
-            or section.school_class_id is None
-            or section.school_class_id == student.school_class_id
-        )
-    )
-
-
-@dataclass(frozen=True)
-class FeeQuote:
-    """What a seat in a paid course costs this term: the fee per class hour (one meeting is one
-    class hour), the meetings left in the term from the day of booking, and their total."""
-
-    fee: Decimal
-    meetings: int
-    total: Decimal
-    estimated: bool  # no published timetable yet: meetings a week × the school weeks left
-
-    @property
-    def paid(self) -> bool:
-        return self.total > 0
-
-
-def fee_quote(*, section: Section, today: dt.date) -> FeeQuote:
-    """THE term total a family confirms before booking a paid course (page, service and API).
-
-    Meetings are counted on the term calendar's school days from `today` (or the term's start)
-    on which the section meets in the published timetable; without one, they are estimated as
-    meetings a week × school weeks left."""
-    if Decimal(section.course.fee_per_class_hour or 0) <= 0:
-        return _quote(section.course, [], [])
-    start = max(today, section.term.start)
-    days = [(d, wd) for d, wd in term_days(section.term) if d >= start]
-    return _quote(section.course, section_times([section.pk]).get(section.pk, []), days)
-
-
-def _quote(course: Course, meetings: list[Meeting], days: list[tuple[dt.date, int]]) -> FeeQuote:
-    fee = Decimal(course.fee_per_class_hour or 0)
-    if fee <= 0:
-        return FeeQuote(Decimal("0.00"), 0, Decimal("0.00"), False)
-    if meetings:
-        per_weekday: dict[int, int] = {}
-        for m in meetings:
-            per_weekday[m.weekday] = per_weekday.get(m.weekday, 0) + 1
-        count, estimated = sum(per_weekday.get(wd, 0) for _d, wd in days), False
-    else:
-        count, estimated = course.meetings_per_week * math.ceil(len(days) / 5), True
-    return FeeQuote(fee, count, (fee * count).quantize(Decimal("0.01")), estimated)
-
-
 def term_for_student(student: Student) -> Term | None:
     return term_current(school=student.school)
 
@@ -227,89 +176,6 @@ def offer_hours_for(*, school_id: int, term_id: int) -> int:
         .first()
     )
     return hours or 24
-
-
-@dataclass
-class CatalogueItem:
-    section: Section
-    meetings: list[Meeting]
-    seats_left: int
-    waiting: int
-    mine: Enrollment | None = None
-    rank: int | None = None
-    #: the fee, meetings left this term and the term total (`fee_quote`), shown before booking
-    quote: FeeQuote | None = None
-
-    @property
-    def course(self) -> Course:
-        return self.section.course
-
-    @property
-    def rooms(self) -> list[str]:
-        return sorted({m.room for m in self.meetings if m.room})
-
-
-def catalogue_for_student(
-    *,
-    student: Student,
-    term: Term,
-    now: dt.datetime,
-    kind: str = "",
-    weekday: int | None = None,
-) -> list[CatalogueItem]:
-    """Sections the child may take this term, with seats left; filtered by course kind and weekday."""
-    sections = (
-        Section.objects.filter(term=term, term__school_id=student.school_id, course__school_id=student.school_id)
-        .select_related("course", "teacher", "term")
-        .with_seat_counts(now)
-        .order_by("course__kind", "course__title", "code")
-    )
-    if kind:
-        sections = sections.filter(course__kind=kind)
-    open_sections = sorted(
-        (s for s in sections if section_is_open_to(student=student, section=s)), key=section_order_key
-    )
-    times = section_times([s.pk for s in open_sections])
-    mine = {
-        e.section_id: e
-        for e in Enrollment.objects.active().filter(student=student, section__in=[s.pk for s in open_sections])
-    }
-    window = window_open(school_id=student.school_id, term_id=term.pk, mode="preference", now=now)
-    ranks = (
-        dict(Preference.objects.filter(window=window, student=student).values_list("section_id", "rank"))
-        if window
-        else {}
-    )
-    today = timezone.localdate(now)
-    days = [(d, wd) for d, wd in term_days(term) if d >= max(today, term.start)]
-    items = []
-    for section in open_sections:
-        meetings = times.get(section.pk, [])
-        if weekday is not None and not any(m.weekday == weekday for m in meetings):
-            continue
-        items.append(
-            CatalogueItem(
-                section=section,
-                meetings=meetings,
-                seats_left=max(0, section.capacity - section.seats_held),
-                waiting=section.waiting,
-                mine=mine.get(section.pk),
-                rank=ranks.get(section.pk),
-                quote=_quote(section.course, meetings, days),
-            )
-        )
-    return items
-
-
-def section_get_for_student(*, student: Student, section_id: Any) -> Section:
-    """A section by id for this child; 404 if it does not exist (eligibility is the service's check).
-
-    With its course and term, which the eligibility check and the answer read.
-    """
-    try:
-        return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
-    except Section.DoesNotExist:
-        raise Http404 from None
 
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
@@ -420,7 +286,7 @@ class ChildPanel:
     proposals: list[RosterProposal] = field(default_factory=list)
     #: the weekly choices that leave before a course that day (the rule: `dismissal_misses`)
     dismissal_conflicts: list[DismissalConflict] = field(default_factory=list)
-    family_notices: list[FamilyNotice] = field(default_factory=list)
+    family_notices: list[Message] = field(default_factory=list)
 
     @property
     def first_come_open(self) -> bool:
@@ -431,7 +297,8 @@ class ChildPanel:
         return self.window is not None and self.window.mode == "preference" and self.window.is_open()
 
 
-def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
+def child_panel(*, student: Student, now: dt.datetime, reader_id: int | None = None) -> ChildPanel:
+    """One child's panel; `reader_id`: the guardian reading it (their own copies of the family's messages)."""
     term = term_for_student(student)
     windows = windows_for(school_id=student.school_id, term_id=term.pk) if term else []
     window = window_shown(windows, now)
@@ -473,8 +340,10 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         dismissal_choices=list(Dismissal.choices),
         proposals=proposals_for_student(student=student),
         dismissal_conflicts=_weekly_conflicts(student, term),
-        family_notices=list(
-            FamilyNotice.objects.filter(family_id=student.family_id, student=student).order_by("-created_at", "-id")[:5]
+        family_notices=(
+            messaging_selectors.inbox_for_user(user_id=reader_id, limit=5, about=about_student(student.pk))
+            if reader_id is not None
+            else []
         ),
     )
 

@@ -79,7 +79,6 @@ def test_the_dismissal_choice_names_the_course_the_child_would_miss(phone_page, 
     times = {shop.robot.pk: [Meeting(0, dt.time(16, 40), dt.time(17, 40), 2, "科技楼201")]}
     fake = lambda ids: {i: times[i] for i in ids if i in times}  # noqa: E731
     monkeypatch.setattr(selectors, "section_times", fake)
-    monkeypatch.setattr(selectors.dismissal, "section_times", fake)
     page = phone_page
     _parent(page, live_server.url)
     page.goto(f"{live_server.url}/family/child/{shop.child.pk}/")

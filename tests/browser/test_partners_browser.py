@@ -162,7 +162,8 @@ def test_partner_course_from_posting_to_itinerary_and_a_pupils_seat(browser, liv
     card = parent.locator("article.course", has_text="果蔬雕刻")
     assert card.get_by_text("合作课程").first.is_visible()
     card.get_by_role("button", name="立即报名").click()
-    parent.locator("#fee-confirm").get_by_role("button", name=re.compile("确认报名")).click()  # 3.00 元 a class hour
+    # a paid course: the fee, the meetings and the term total are shown and confirmed first
+    parent.get_by_role("button", name=re.compile(r"^确认报名（本学期 [0-9.]+ 元）$")).click()
     parent.wait_for_load_state()
     section = Section.objects.get(course__school=a, course__partner_course=course)
     assert Enrollment.objects.filter(student=child, section=section, status="enrolled").exists()

@@ -19,9 +19,9 @@ from enrollment.models import (
     DismissalChoice,
     DismissalRules,
     Enrollment,
-    FamilyNotice,
 )
 from enrollment.selectors import Meeting, dismissal_misses
+from messaging.models import Message
 from participation.gate import services as gate_services
 from participation.gate.models import PickupPerson
 from participation.gate.selectors import gate_day
@@ -94,7 +94,7 @@ def test_a_change_for_today_before_the_cutoff_is_on_the_gate_list(world, gate):
     assert mine.student == child and mine.changed
     assert [c.course for c in mine.conflicts] == ["机器人社团"]  # flagged: he leaves before his club
     assert after.flagged == [mine]
-    assert FamilyNotice.objects.filter(student=child, kind="dismissal_change").exists()
+    assert Message.objects.filter(about=f"student:{child.pk}", kind="dismissal_change").exists()
     assert AuditEvent.objects.filter(action="enrollment.dismissal_day.updated").count() == 1
 
 
