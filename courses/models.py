@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -311,6 +313,37 @@ GRADE_LABELS = [
 
 def grade_label(grade: int) -> str:
     return str(GRADE_LABELS[grade - 1]) if 1 <= grade <= 9 else str(grade)
+
+
+# --- Order: THE key by which grades, courses and sections are listed --------------------------------
+#
+# Titles start with the grade in Chinese (一年级…, 三年级…, 二年级…), which the database sorts by
+# character code (一 三 二 五 …); and codes run 1班, 10班, 2班 as text. Every list of courses or
+# sections sorts with these keys instead: by kind, then the lowest grade the course is for, then
+# the title and code with their numbers read as numbers.
+
+_NUMBER = re.compile(r"(\d+)")
+
+
+def grade_key(grades: Iterable[Any] | int | None) -> int:
+    """The grade number a course (its `grades`) or a pupil (an int) sorts by; none sorts last."""
+    if isinstance(grades, int):
+        return grades
+    numbers = [int(g) for g in grades or () if str(g).isdigit()]
+    return min(numbers) if numbers else 99
+
+
+def natural_key(text: str) -> tuple:
+    """Text with its numbers compared as numbers: 2班 before 10班."""
+    return tuple(int(part) if part.isdigit() else part for part in _NUMBER.split(str(text or "")))
+
+
+def course_order_key(course: Course) -> tuple:
+    return (course.kind, grade_key(course.grades), natural_key(course.title))
+
+
+def section_order_key(section: Section) -> tuple:
+    return (*course_order_key(section.course), natural_key(section.code))
 
 
 class CourseQuerySet(models.QuerySet):

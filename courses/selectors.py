@@ -22,6 +22,8 @@ from courses.models import (
     Slot,
     Teacher,
     Term,
+    course_order_key,
+    section_order_key,
 )
 
 
@@ -74,12 +76,12 @@ def section_list_for_teacher(*, actor: Actor) -> list[Section]:
     """The acting teacher's own sections, with what the page shows, in one query."""
     if actor.teacher_id is None:
         return []
-    return list(
+    rows = (
         Section.objects.filter(teacher_id=actor.teacher_id)
         .select_related("course", "course__school", "term", "school_class")
         .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled")))
-        .order_by("course__school__name", "course__kind", "course__title", "code")
     )
+    return sorted(rows, key=lambda s: (s.course.school.name, *section_order_key(s)))
 
 
 def teacher_weekly_load(*, sections: list[Section]) -> int:
@@ -137,9 +139,10 @@ def slot_grid(*, school: School, slots: list[Slot] | None = None) -> dict[str, A
 
 def room_list(*, school: School) -> list[Room]:
     labels = dict(ROOM_FEATURES)
-    rooms = list(school.rooms.order_by("name"))
+    rooms = list(school.rooms.prefetch_related("home_classes").order_by("name"))
     for room in rooms:
         room.feature_labels = [labels.get(f, f) for f in room.features or []]
+        room.home_class_labels = [str(c) for c in sorted(room.home_classes.all(), key=lambda c: (c.grade, c.number))]
     return rooms
 
 
@@ -179,11 +182,10 @@ def school_class_get_for_school(*, school: School, class_id: Any) -> SchoolClass
 
 
 def course_list_for_school(*, school: School) -> list[Course]:
-    return list(
-        Course.objects.for_school(school.pk)
-        .annotate(n_sections=Count("sections", distinct=True), seats=Sum("sections__capacity"))
-        .order_by("kind", "title")
+    rows = Course.objects.for_school(school.pk).annotate(
+        n_sections=Count("sections", distinct=True), seats=Sum("sections__capacity")
     )
+    return sorted(rows, key=course_order_key)
 
 
 def course_get_for_school(*, school: School, course_id: Any) -> Course:

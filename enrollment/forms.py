@@ -93,8 +93,8 @@ class WindowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["term"].queryset = Term.objects.filter(school=school)
         labels = dict(PriorityGroup.choices)
-        if self.instance.pk and self.instance.priority_order:
-            self.initial["priority_order"] = ", ".join(str(labels.get(k, k)) for k in self.instance.priority_order)
+        # The model keeps a list; the field is text: never let a new window's [] show as "[]".
+        self.initial["priority_order"] = ", ".join(str(labels.get(k, k)) for k in self.instance.priority_order or [])
         for name in ("opens_at", "closes_at"):
             self.fields[name].widget.format = "%Y-%m-%dT%H:%M"
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]

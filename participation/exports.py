@@ -72,6 +72,8 @@ def workbook(stats: dict[str, Any], *, title: str, named: dict[str, Any] | None 
         (_("target (%)"), stats["target"]),
         (_("all five days (5+2)"), total.get("five_days")),
         (_("attendance rate (%)"), total.get("attendance_rate")),
+        (_("registers behind the attendance rate"), total.get("registers")),
+        (_("pupils behind the attendance rate"), total.get("attendance_pupils")),
         (_("first-choice rate (%)"), demand_.get("first_choice_rate")),
         (_("pupils on a waitlist"), demand_.get("waiting")),
         (_("pupils without an allocated seat"), demand_.get("unplaced")),
@@ -159,9 +161,8 @@ def daily_rows(school_ids: list[int], since: dt.date | None, until: dt.date | No
             "grade": cell["grade"],
             "kind": cell["kind"],
         }
-        for key in ("expected", "present", "absent", "leave"):
-            row[key] = cell[key] if cell[key] >= SMALL_CELL else None
-        rows.append(row)
+        [counts] = stats.suppress_table([{k: cell[k] for k in ("expected", "present", "absent", "leave")}])
+        rows.append({**row, **counts})
     return rows
 
 
@@ -180,20 +181,14 @@ def regulator_rows(part: str, school_ids: list[int], since: dt.date | None = Non
                 "pk", "school__code", "grade", "number"
             )
         }
+        data = [r for r in data if r["key"] in classes]
+        cells = [{"on_roll": r["on_roll"], "taking_part": r["taking_part"]} for r in data]
+        total = {k: sum(c[k] for c in cells) for k in ("on_roll", "taking_part")}  # the district's, published
+        shown = stats.suppress_table(cells, total=total)
         rows = []
-        for r in data:
-            c = classes.get(r["key"])
-            if c is None:
-                continue
-            rows.append(
-                {
-                    "school_code": c["school__code"],
-                    "grade": c["grade"],
-                    "class_number": c["number"],
-                    "on_roll": r["on_roll"] if r["on_roll"] >= SMALL_CELL else None,
-                    "taking_part": r["taking_part"] if r["taking_part"] >= SMALL_CELL else None,
-                }
-            )
+        for r, counts in zip(data, shown, strict=True):
+            c = classes[r["key"]]
+            rows.append({"school_code": c["school__code"], "grade": c["grade"], "class_number": c["number"], **counts})
         return rows
     if part == "enrollments":
         seats = (

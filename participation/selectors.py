@@ -18,15 +18,11 @@ from django.utils import timezone
 from accounts.access import Actor
 from accounts.models import Role
 from core.ids import id_or_404
-from courses.models import School, Section, Term
+from courses.models import School, Section, Term, section_order_key
 from enrollment.models import Enrollment, Student
 from participation.models import Attendance, AttendanceStatus, LeaveReport, Register
-from participation.stats import SMALL_CELL
+from participation.stats import PART, rate, suppress_table
 from scheduling.selectors import published_meetings, term_days
-
-
-def _suppress(value: int) -> int | None:
-    return value if value >= SMALL_CELL else None
 
 
 def district_summary_for_bureau(*, actor: Actor) -> dict[str, Any]:
@@ -42,23 +38,24 @@ def district_summary_for_bureau(*, actor: Actor) -> dict[str, Any]:
         .order_by("school__kind", "school__name")
     )
     kinds = dict(School.Kind.choices)
-    schools = []
-    total_roll = total_part = 0
-    for row in rows:
-        total_roll += row["on_roll"]
-        total_part += row["taking_part"]
-        on_roll = _suppress(row["on_roll"])
-        part = _suppress(row["taking_part"])
-        schools.append(
+    rows = list(rows)
+    total_roll = sum(r["on_roll"] for r in rows)
+    total_part = sum(r["taking_part"] for r in rows)
+    schools = suppress_table(
+        [
             {
                 "school_id": row["school_id"],
                 "school": row["school__name"],
                 "kind": str(kinds.get(row["school__kind"], row["school__kind"])),
-                "on_roll": on_roll,
-                "taking_part": part,
-                "rate": round(100 * row["taking_part"] / row["on_roll"], 1) if on_roll and part else None,
+                "on_roll": row["on_roll"],
+                "taking_part": row["taking_part"],
+                "rate": rate(row["taking_part"], row["on_roll"]),
             }
-        )
+            for row in rows
+        ],
+        (PART,),
+        total={"on_roll": total_roll, "taking_part": total_part},
+    )
     return {
         "schools": schools,
         "on_roll": total_roll,
@@ -148,12 +145,10 @@ def section_get_for_register(*, actor: Actor, section_id: Any) -> Section:
 def section_list_for_teacher(*, actor: Actor) -> list[Section]:
     if actor.teacher_id is None:
         return []
-    return list(
-        Section.objects.filter(_teacher_sections(actor.teacher_id))
-        .select_related("course__school", "term", "teacher")
-        .distinct()
-        .order_by("course__school__name", "course__title", "code")
+    rows = Section.objects.filter(_teacher_sections(actor.teacher_id)).select_related(
+        "course__school", "term", "teacher"
     )
+    return sorted(rows.distinct(), key=lambda s: (s.course.school.name, *section_order_key(s)))
 
 
 @dataclass

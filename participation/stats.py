@@ -8,7 +8,8 @@ Definitions (the bureau's figures and the tests use these words):
   and sex. The district target is 90 % (`TARGET_RATE`).
 - **5+2**: pupils whose enrolled seats meet on all five weekdays in the published timetable (a
   section not yet placed counts as every weekday only if its course meets 5 times a week).
-- **attendance rate** = present / expected pupil-meetings (leave counts as not present, and is shown).
+- **attendance rate** = present / expected pupil-meetings (leave counts as not present, and is shown),
+  always shown with what it rests on: the registers taken and the pupils marked in them.
 - **first-choice rate**: among pupils who ranked choices at a school whose allocation has been
   published (some seat has source "allocation"), the share given their rank-1 section.
 - **unmet demand**: pupils on a waitlist (not holding an offer); pupils who ranked choices at an
@@ -17,8 +18,9 @@ Definitions (the bureau's figures and the tests use these words):
 - **teachers' periods**: registers taken per teacher (one register = one period taught).
 - **fees** = present × fee per class hour; pupils of low-income families (家庭困难) are exempt.
 
-Bureau views go through `suppress`: any pupil count under `SMALL_CELL` becomes None, and so does a
-rate whose numerator or denominator is suppressed. No function here returns a pupil's name or id
+Bureau views go through `suppress_table`: any pupil count under `SMALL_CELL` becomes None, then
+complementary cells (so nothing hidden can be recovered by subtraction), and a rate whose
+numerator or denominator is suppressed. No function here returns a pupil's name or id
 to the bureau; the named lists (`school_named_lists`) are for the school's coordinators only.
 """
 
@@ -47,7 +49,18 @@ TARGET_RATE = 90.0
 CACHE_SECONDS = 600
 FINGERPRINT_SECONDS = 10
 PERIODS_SECONDS = 60
-COUNT_FIELDS = ("on_roll", "taking_part", "five_days", "expected", "present", "absent", "leave", "pupils", "schools")
+COUNT_FIELDS = (
+    "on_roll",
+    "taking_part",
+    "five_days",
+    "expected",
+    "present",
+    "absent",
+    "leave",
+    "pupils",
+    "schools",
+    "attendance_pupils",
+)
 
 
 def rate(part: float | None, whole: float | None) -> float | None:
@@ -261,6 +274,25 @@ def periods_by_school(*, school_ids: list[int]) -> dict[int, tuple[int, int]]:
     return cached
 
 
+def attendance_basis(*, school_ids: list[int]) -> dict[str, int]:
+    """What the attendance rate rests on: registers taken and the pupils marked in them (an 85 %
+    from one register of 20 pupils is not an 85 % from 2,000 registers). Cached like the periods."""
+    last = Register.objects.aggregate(m=Max("id"), t=Max("updated_at"))
+    digest = hashlib.sha256(repr((sorted(school_ids), last)).encode()).hexdigest()[:24]
+    key = f"kehou:stats:basis:{digest}"
+    cached = cache.get(key)
+    if cached is None:
+        from participation.models import Attendance
+
+        registers = Register.objects.filter(school_id__in=school_ids)
+        pupils = (
+            Attendance.objects.filter(section__course__school_id__in=school_ids).values("student_id").distinct().count()
+        )
+        cached = {"registers": registers.count(), "attendance_pupils": pupils}
+        cache.set(key, cached, PERIODS_SECONDS)
+    return cached
+
+
 def teacher_periods(*, school_ids: Iterable[int]) -> list[dict[str, Any]]:
     """Registers taken per teacher and school (one register = one after-school period taught)."""
     return list(
@@ -309,6 +341,77 @@ def suppress(row: dict[str, Any], pairs: Iterable[tuple[str, str, str]] = ()) ->
 PART = ("rate", "taking_part", "on_roll")
 FIVE = ("five_rate", "five_days", "on_roll")
 ATT = ("attendance_rate", "present", "expected")
+
+# What adds up inside one row: whole = sum of parts. A single part stands for itself and its unshown
+# complement (on roll − taking part = pupils NOT taking part, which is just as identifying).
+ROW_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("on_roll", ("taking_part",)),
+    ("on_roll", ("five_days",)),
+    ("expected", ("present", "absent", "leave")),
+)
+# Tables whose rows partition the total (a pupil is in one school, one grade, one class, one sex).
+PARTITIONS = ("by_school", "by_grade", "by_class", "by_sex")
+
+
+def _hide_smallest(row_or_rows: list[tuple[dict[str, Any], str]]) -> bool:
+    """Hide the smallest shown cell among (row, key) pairs; False when none is left to hide."""
+    shown = [(r[k], i) for i, (r, k) in enumerate(row_or_rows) if r.get(k) is not None]
+    if not shown:
+        return False
+    _value, i = min(shown)
+    row, key = row_or_rows[i]
+    row[key] = None
+    return True
+
+
+def _row_complements(row: dict[str, Any], original: dict[str, Any]) -> bool:
+    changed = False
+    for whole, parts in ROW_SUMS:
+        if whole not in row or row.get(whole) is None or any(p not in row for p in parts):
+            continue
+        if len(parts) == 1:  # the complement is a cell of its own
+            part = parts[0]
+            if row.get(part) is not None and _small(original[whole] - original[part]):
+                row[part] = None
+                changed = True
+        elif sum(row.get(p) is None for p in parts) == 1:  # one hidden part = whole − the others
+            changed |= _hide_smallest([(row, p) for p in parts])
+    return changed
+
+
+def suppress_table(
+    rows: list[dict[str, Any]],
+    pairs: Iterable[tuple[str, str, str]] = (),
+    *,
+    total: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """THE small-cell rule of every bureau figure (pages, Excel, API, regulator rows): counts under
+    SMALL_CELL hidden (`suppress`), then complementary suppression so no hidden cell can be
+    recovered by subtraction — inside a row (on roll − taking part = the pupils not taking part;
+    expected = present + absent + leave) and, when `total` is the shown sum of the rows, down each
+    column (one hidden cell in a column whose total is shown hides a second one). Rates whose
+    numerator or denominator ends hidden are hidden too. `rows` are not changed."""
+    pairs = tuple(pairs)
+    originals = [dict(r) for r in rows]
+    out = [suppress(r, pairs) for r in rows]
+    for _round in range(50):  # each round hides at least one cell, so this ends
+        changed = False
+        for row, original in zip(out, originals, strict=True):
+            changed |= _row_complements(row, original)
+        if total is not None:
+            for key in COUNT_FIELDS:
+                if total.get(key) is None or not any(key in r for r in out):
+                    continue
+                column = [(r, key) for r in out if key in r]
+                if sum(r.get(key) is None for r, _k in column) == 1:
+                    changed |= _hide_smallest(column)
+        if not changed:
+            break
+    for row in out:
+        for rate_key, num, den in pairs:
+            if rate_key in row and (row.get(num) is None or row.get(den) is None):
+                row[rate_key] = None
+    return out
 
 
 # --- the dashboards ------------------------------------------------------------------------------
@@ -406,7 +509,9 @@ def school_stats(*, school_ids: list[int]) -> dict[str, Any]:
         )
     by_grade = [_with_rates({**r, **(att_grade.get(r["key"]) or _att_row({}))}) for r in part["by_grade"]]
     by_kind = [{**r, **(att_kind.get(r["key"]) or _att_row({}))} for r in part["by_kind"]]
-    total = _with_rates({**part["total"], **attendance_total(school_ids=school_ids)})
+    total = _with_rates(
+        {**part["total"], **attendance_total(school_ids=school_ids), **attendance_basis(school_ids=school_ids)}
+    )
     return {
         "total": total,
         "target": TARGET_RATE,
@@ -428,10 +533,10 @@ def for_bureau(stats: dict[str, Any]) -> dict[str, Any]:
     """The same figures with small cells suppressed and no per-class rows below SMALL_CELL."""
     out = dict(stats)
     pairs = (PART, FIVE, ATT)
-    out["total"] = suppress(stats["total"], pairs)
+    [out["total"]] = suppress_table([stats["total"]], pairs)
     for key in ("by_school", "by_grade", "by_class", "by_kind", "by_group", "by_sex"):
-        out[key] = [suppress(r, pairs) for r in stats[key]]
-    out["weekly"] = [suppress(r, (ATT,)) for r in stats["weekly"]]
+        out[key] = suppress_table(stats[key], pairs, total=out["total"] if key in PARTITIONS else None)
+    out["weekly"] = suppress_table(stats["weekly"], (ATT,))
     out["partner"] = [suppress(r) for r in stats["partner"]]
     d = dict(stats["demand"])
     for k in ("ranked", "first_given", "waiting", "unplaced"):

@@ -23,7 +23,7 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.ids import id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, Section, Teacher, Term
+from courses.models import WEEKDAY_CHOICES, Course, School, Section, Teacher, Term, section_order_key
 from partners.models import (
     SESSION_CHOICES,
     HostRequest,
@@ -167,12 +167,13 @@ def section_list_for_partner(*, actor: Actor) -> list[Section]:
     """The partner teacher's own sections at host schools."""
     if actor.teacher_id is None:
         return []
-    return list(
+    return sorted(
         Section.objects.filter(
             teacher_id=actor.teacher_id, course__partner_course__provider__in=Provider.objects.visible_to_partner(actor)
         )
         .select_related("course", "course__school", "term")
-        .order_by("course__school__code", "course__title", "code")
+        .order_by("course__school__code", "course__title", "code"),
+        key=lambda s: (s.course.school.code, *section_order_key(s)),
     )
 
 

@@ -17,7 +17,16 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.extensions import ExtensionPoint
-from courses.models import WEEKDAY_CHOICES, CalendarException, School, SchoolClass, Slot, Teacher, Term
+from courses.models import (
+    WEEKDAY_CHOICES,
+    CalendarException,
+    School,
+    SchoolClass,
+    Slot,
+    Teacher,
+    Term,
+    section_order_key,
+)
 from courses.selectors import school_get_for_coordinator, term_current
 from scheduling import adapters
 from scheduling.models import CalendarFeed, Placement, SolveRun, Timetable
@@ -119,6 +128,11 @@ def _placements(timetable: Timetable):
     ).order_by("slot__weekday", "slot__session", "section__course__title", "section__code", "meeting")
 
 
+def _ordered(rows: Iterable[Placement]) -> list[Placement]:
+    """A cell's meetings by grade number and section number (not 一 三 二, not 1班 10班 2班)."""
+    return sorted(rows, key=lambda p: (p.slot.weekday, p.slot.session, *section_order_key(p.section), p.meeting))
+
+
 def placements_for_view(*, timetable: Timetable, view: str, obj_id: int | None) -> list[Placement]:
     """Placements shown by the week view of a class, a teacher, a room or the whole school."""
     rows = _placements(timetable)
@@ -132,12 +146,12 @@ def placements_for_view(*, timetable: Timetable, view: str, obj_id: int | None) 
             if p.section.school_class_id == klass.pk
             or (p.section.school_class_id is None and klass.grade in (p.section.course.grades or []))
         ]
-        return rows
+        return _ordered(rows)
     if view == "teacher" and obj_id:
-        return list(rows.filter(teacher_id=obj_id))
+        return _ordered(rows.filter(teacher_id=obj_id))
     if view == "room" and obj_id:
-        return list(rows.filter(room__school_id=timetable.school_id, room_id=obj_id))
-    return list(rows)
+        return _ordered(rows.filter(room__school_id=timetable.school_id, room_id=obj_id))
+    return _ordered(rows)
 
 
 def week_grid(*, school: School, placements: Iterable[Placement]) -> dict[str, Any]:

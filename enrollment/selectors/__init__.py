@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term
+from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term, section_order_key
 from courses.selectors import term_current
 from enrollment.models import (
     Dismissal,
@@ -41,7 +42,7 @@ from enrollment.selectors.dismissal import (  # noqa: F401  (the package's publi
     dismissal_on,
     dismissal_rules_for,
 )
-from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
+from enrollment.selectors.meetings import Meeting, meetings_clash, section_times
 from enrollment.selectors.proposals import (  # noqa: F401
     proposal_get_for_parent,
     proposal_get_for_school,
@@ -104,6 +105,38 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 # --- Enrollment: catalogue, windows, seats, the week --------------------------------------------
 
 ACTIVE = ("enrolled", "waitlisted")
+
+
+def seat_clashes(
+    *, student: Student, sections: Iterable[Section], now: dt.datetime, exclude_id: int | None = None
+) -> dict[int, list[tuple[int, str]]]:
+    """THE time-clash rule, for pages and the service alike: {section id: [(other section id, its
+    course title)]} for each of `sections` meeting at the same time as a seat (or live offer) the
+    child holds in that term. Sections without published times clash with nothing. A child holding
+    nothing else costs one indexed read and no timetable read (the common case in a rush)."""
+    sections = list(sections)
+    held = list(
+        Enrollment.objects.held(now)
+        .filter(student_id=student.pk, section__term_id__in={s.term_id for s in sections})
+        .exclude(pk=exclude_id)
+        .values_list("section_id", "section__term_id", "section__course__title")
+    )
+    if not held:
+        return {}
+    times = section_times({s.pk for s in sections} | {h[0] for h in held})
+    out: dict[int, list[tuple[int, str]]] = {}
+    for section in sections:
+        mine = times.get(section.pk)
+        if not mine:
+            continue
+        hits = [
+            (other, title)
+            for other, term_id, title in held
+            if other != section.pk and term_id == section.term_id and meetings_clash(mine, times.get(other, []))
+        ]
+        if hits:
+            out[section.pk] = hits
+    return out
 
 
 def term_for_student(student: Student) -> Term | None:
@@ -349,12 +382,8 @@ def enrollment_get_for_family(*, actor: Actor, enrollment_id: Any) -> Enrollment
 def section_list_for_school(*, school: School, term: Term | None, now: dt.datetime) -> list[Section]:
     if term is None:
         return []
-    return list(
-        Section.objects.filter(term=term, course__school=school)
-        .select_related("course", "teacher")
-        .with_seat_counts(now)
-        .order_by("course__kind", "course__title", "code")
-    )
+    rows = Section.objects.filter(term=term, course__school=school).select_related("course", "teacher")
+    return sorted(rows.with_seat_counts(now), key=section_order_key)
 
 
 def section_get_for_school(*, school: School, section_id: Any) -> Section:

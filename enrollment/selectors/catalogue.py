@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.ids import id_or_404
-from courses.models import Course, Section, Term
+from courses.models import Course, Section, Term, section_order_key
 from enrollment.models import (
     Enrollment,
     Preference,
@@ -122,7 +122,9 @@ def catalogue_for_student(
     )
     if kind:
         sections = sections.filter(course__kind=kind)
-    open_sections = [s for s in sections if section_is_open_to(student=student, section=s)]
+    open_sections = sorted(
+        (s for s in sections if section_is_open_to(student=student, section=s)), key=section_order_key
+    )
     from enrollment import selectors  # the package's name: one patch or replacement reaches every caller
 
     times = selectors.section_times([s.pk for s in open_sections])

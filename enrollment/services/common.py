@@ -87,34 +87,17 @@ def schedule_expiry(run_after: datetime) -> None:
 
 
 def clash_check(*, student: Student, section: Section, exclude_id: int | None = None) -> None:
-    """Refuse a seat that meets at the same time as another seat (or pending offer) of the child.
-
-    The child's other held sections are read first: a child holding nothing else this term (the
-    common case in a rush) costs one indexed read and no timetable read at all.
-    """
-    others = (
-        Enrollment.objects.held(timezone.now())
-        .filter(student_id=student.pk, section__term_id=section.term_id)
-        .exclude(section_id=section.pk)
-    )
-    if exclude_id is not None:
-        others = others.exclude(pk=exclude_id)
-    titles = dict(others.values_list("section_id", "section__course__title"))
-    if not titles:
-        return
-    times = selectors.section_times([section.pk, *titles])
-    mine = times.get(section.pk)
-    if not mine:
-        return  # no published times: nothing can clash
-    for other_id, title in titles.items():
-        if selectors.meetings_clash(mine, times.get(other_id, [])):
-            raise DomainError(
-                "time_clash",
-                detail=later_text(
-                    lambda title=title: gettext("It meets at the same time as “%(course)s”.") % {"course": title}
-                ),
-                fields={"clashes_with": other_id},
-            )
+    """Refuse a seat that meets at the same time as another seat (or pending offer) of the child
+    (the rule: `selectors.seat_clashes`, which pages call to warn before the family chooses)."""
+    hits = selectors.seat_clashes(student=student, sections=[section], now=timezone.now(), exclude_id=exclude_id)
+    for other_id, title in hits.get(section.pk, [])[:1]:
+        raise DomainError(
+            "time_clash",
+            detail=later_text(
+                lambda title=title: gettext("It meets at the same time as “%(course)s”.") % {"course": title}
+            ),
+            fields={"clashes_with": other_id},
+        )
 
 
 def dismissal_misses_check(*, student: Student, term_id: int, weekday: int, choice: str, accepted: bool) -> None:
@@ -136,7 +119,7 @@ def dismissal_misses_check(*, student: Student, term_id: int, weekday: int, choi
                     % {"day": hits[0].meeting.weekday_label, "courses": "”、“".join(courses)}
                 )
             ),
-            fields={"courses": courses, "weekday": weekday},
+            fields={"courses": tuple(courses), "weekday": weekday},  # a tuple: data, not a message per course
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -25,7 +26,7 @@ from enrollment.models import (
     RosterProposal,
     Student,
 )
-from enrollment.services.common import audit, seat_changes_record
+from enrollment.services.common import audit, later_text, seat_changes_record
 from enrollment.services.families import enrollment_withdraw
 from enrollment.services.proposals import roster_propose
 
@@ -82,6 +83,7 @@ def window_save(
                     "lottery_seed_hash": [_("The commitment is the SHA-256 of the seed: 64 hexadecimal characters.")]
                 },
             )
+    _window_overlap_check(school=school, data=data, window=window)
     created = window is None
     rules = ("max_seats", "priority_order", "missed_first_choice_bonus", "head_start_hours", "lottery_seed_hash")
     stored = None if created else EnrollmentWindow.objects.select_for_update().get(pk=window.pk)
@@ -109,6 +111,35 @@ def window_save(
         commitment=window.lottery_seed_hash,
     )
     return window
+
+
+def _window_overlap_check(*, school: School, data: dict[str, Any], window: EnrollmentWindow | None) -> None:
+    """Two windows of one school and term open at the same time are refused, naming the other one:
+    a family would not know which rules (ranked choices or first-come) apply."""
+    opens, closes = data.get("opens_at"), data.get("closes_at")
+    if opens is None or closes is None:
+        return
+    other = (
+        EnrollmentWindow.objects.filter(school=school, term=data["term"], opens_at__lt=closes, closes_at__gt=opens)
+        .exclude(pk=getattr(window, "pk", None))
+        .order_by("opens_at")
+        .first()
+    )
+    if other is not None:
+        raise DomainError(
+            "window_overlaps",
+            detail=later_text(
+                lambda: (
+                    gettext("“%(mode)s” is open from %(opens)s to %(closes)s.")
+                    % {
+                        "mode": other.get_mode_display(),
+                        "opens": f"{timezone.localtime(other.opens_at):%Y-%m-%d %H:%M}",
+                        "closes": f"{timezone.localtime(other.closes_at):%Y-%m-%d %H:%M}",
+                    }
+                )
+            ),
+            fields={"opens_at": [gettext("Overlaps another window of this term.")], "window": other.pk},
+        )
 
 
 @transaction.atomic

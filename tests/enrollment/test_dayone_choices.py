@@ -33,7 +33,8 @@ def club_on_monday(shop, monkeypatch):
             Meeting(2, dt.time(15, 30), dt.time(16, 30), 1, "美术教室"),
         ],
     }
-    monkeypatch.setattr(selectors, "section_times", lambda ids: {i: times[i] for i in ids if i in times})
+    fake = lambda ids: {i: times[i] for i in ids if i in times}  # noqa: E731
+    monkeypatch.setattr(selectors, "section_times", fake)
     return shop
 
 
@@ -45,7 +46,7 @@ def test_leaving_after_session_1_on_the_clubs_day_is_refused_naming_the_course(c
     with pytest.raises(DomainError) as refused:
         services.dismissal_set(student=shop.child, term=shop.term, weekday=0, choice="session_1", by=None)
     error = refused.value
-    assert error.code == "dismissal_misses_course" and error.fields["courses"] == ["机器人社团"]
+    assert error.code == "dismissal_misses_course" and list(error.fields["courses"]) == ["机器人社团"]
     assert "机器人社团" in error.message("zh-hans") and "机器人社团" in error.message("en")
     assert not DismissalChoice.objects.exists()
     # Tuesday has no session-2 course: fine; Monday once the family accepts it: saved
@@ -128,3 +129,17 @@ def test_the_page_shows_fee_meetings_and_total_then_books_on_confirmation(client
     assert not Enrollment.objects.filter(section=shop.pottery).exists()
     client.post(url, {"section": shop.pottery.pk, "confirmed_total": f"{quote.total:.2f}"})
     assert Enrollment.objects.get(section=shop.pottery, student=shop.child).status == "enrolled"
+
+
+def test_seat_clashes_is_the_one_clash_rule_pages_can_ask(club_on_monday, monkeypatch):
+    """The selector the ranked-choice page warns with is the one the service refuses with."""
+    shop = club_on_monday
+    late = {**{shop.robot.pk: [Meeting(0, dt.time(16, 40), dt.time(17, 40), 2)]}}
+    late[shop.chess.pk] = [Meeting(0, dt.time(17, 0), dt.time(18, 0), 2)]
+    late[shop.art.pk] = [Meeting(1, dt.time(16, 40), dt.time(17, 40), 2)]
+    monkeypatch.setattr(selectors, "section_times", lambda ids: {i: late[i] for i in ids if i in late})
+    clashes = selectors.seat_clashes(student=shop.child, sections=[shop.chess, shop.art], now=timezone.now())
+    assert clashes == {shop.chess.pk: [(shop.robot.pk, "机器人社团")]}
+    with pytest.raises(DomainError) as refused:
+        services.enrollment_request(student=shop.child, section=shop.chess, by=None)
+    assert refused.value.code == "time_clash" and refused.value.fields == {"clashes_with": shop.robot.pk}

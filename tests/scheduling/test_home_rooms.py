@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from django.urls import reverse
 
 from courses import imports
 from courses.models import Course, SchoolClass
@@ -77,3 +78,11 @@ def test_a_bad_home_class_is_a_problem_and_nothing_is_written(world, cell, code)
     assert not result.ok and [p.code for p in result.problems] == [code]
     assert result.problems[0].column == "本班"
     assert school.rooms.count() == before
+
+
+def test_the_rooms_page_says_whose_home_room_each_room_is(client, world):
+    tt = _with_home_rooms(world)
+    client.force_login(world.users.coordinator_a)
+    page = client.get(reverse("courses:setup_rooms", args=[world.school_a.pk])).content.decode()
+    row = page[page.index(tt.rooms[1].name) :].split("</tr>")[0]
+    assert str(tt.class_2) in row
