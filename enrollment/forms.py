@@ -124,7 +124,7 @@ class WindowForm(forms.ModelForm):
 
 
 class NoticeForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=100)
+    title = forms.CharField(label=_("notice title"), max_length=100)
     body = forms.CharField(label=_("text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     audience = forms.ChoiceField(label=_("to"), choices=[("school", _("all families of the school"))])
 

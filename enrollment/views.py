@@ -331,7 +331,9 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "proposals": selectors.proposals_for_section(section=section),
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
+        "find": request.GET.get("find", "").strip()[:50],
     }
+    context["found"] = selectors.student_search_for_school(school=school, query=context["find"])
     template = (
         "enrollment/roster.html#roster" if request.htmx and not request.htmx.boosted else "enrollment/roster.html"
     )

@@ -134,6 +134,7 @@ def test_partner_course_from_posting_to_itinerary_and_a_pupils_seat(browser, liv
     for school in (a, b):
         host = Course.objects.get(school=school, partner_course=course)
         assert host.kind == "partner" and Section.objects.filter(course=host).count() == 1
+        assert Section.objects.get(course=host).code == "1组"  # named as schools name partner groups (item 18)
 
     # 4. the host schools' timetables are built and published (school A first, then B around it)
     _build_and_publish(a, Term.objects.get(school=a), world.users.coordinator_a)
