@@ -10,7 +10,6 @@ from enrollment.models import (
     FamilyNotice,
     Guardian,
     Notice,
-    PickupPerson,
     Preference,
     RosterProposal,
     Student,
@@ -112,13 +111,6 @@ class DismissalChangeAdmin(admin.ModelAdmin):
     list_filter = ["choice"]
     search_fields = ["student__name", "student__student_no"]
     autocomplete_fields = ["student"]
-
-
-@admin.register(PickupPerson)
-class PickupPersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "relation", "family"]
-    search_fields = ["name", "family__label"]
-    autocomplete_fields = ["family"]
 
 
 @admin.register(FamilyNotice)

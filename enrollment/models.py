@@ -511,30 +511,6 @@ class DismissalChange(models.Model):
         return f"{self.student_id} {self.date} {self.choice}"
 
 
-class PickupPerson(models.Model):
-    """Someone the family allows to pick its children up at the gate (shown to the teacher on duty)."""
-
-    MAX_PER_FAMILY = 6
-
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="pickup_persons")
-    name = models.CharField(_("name"), max_length=50)
-    relation = models.CharField(_("relation"), max_length=20)
-    phone = models.CharField(_("mobile phone"), max_length=20)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("pick-up person")
-        verbose_name_plural = _("pick-up person")
-        ordering = ["family", "created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.relation}）"
-
-    @property
-    def phone_tail(self) -> str:
-        return self.phone[-4:]
-
-
 # --- In-site notices to one family (the channel seam of enrollment.notify) ------------------------
 
 

@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from participation.models import DistrictPolicy, FeeExemption, FeeRule, Gate, Payment, Statement, StatementLine
+from participation.models import (
+    DistrictPolicy,
+    FeeExemption,
+    FeeRule,
+    Gate,
+    Payment,
+    PickupPerson,
+    Statement,
+    StatementLine,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -66,3 +75,10 @@ class GateAdmin(admin.ModelAdmin):
     list_display = ["name", "school"]
     search_fields = ["name", "school__name"]
     autocomplete_fields = ["school"]
+
+
+@admin.register(PickupPerson)
+class PickupPersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "relation", "family"]
+    search_fields = ["name", "family__label"]
+    autocomplete_fields = ["family"]

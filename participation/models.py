@@ -379,4 +379,4 @@ class Payment(models.Model):
 
 
 # The gate list's own rows live with its code; imported here so Django registers them.
-from participation.gate.models import ClassGate, Gate  # noqa: E402, F401
+from participation.gate.models import ClassGate, Gate, PickupPerson  # noqa: E402, F401

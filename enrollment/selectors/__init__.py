@@ -33,8 +33,6 @@ from enrollment.selectors.dismissal import (  # noqa: F401  (the package's publi
     dismissal_misses,
     dismissal_on,
     dismissal_rules_for,
-    pickup_person_get_for_parent,
-    pickup_persons_for,
 )
 from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
 from enrollment.selectors.proposals import (  # noqa: F401

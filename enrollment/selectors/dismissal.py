@@ -1,14 +1,11 @@
-"""Flexible dismissal (弹性离校): the one conflict rule, a day's effective choice, the gate rules, pick-up persons."""
+"""Flexible dismissal (弹性离校): the one conflict rule, a day's effective choice, the gate rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from accounts.access import Actor
-from core.ids import get_or_404, id_or_404
 from courses.models import Term
 from enrollment.models import (
     Dismissal,
@@ -16,7 +13,6 @@ from enrollment.models import (
     DismissalChoice,
     DismissalRules,
     Enrollment,
-    PickupPerson,
     Student,
 )
 from enrollment.selectors.meetings import Meeting, section_times
@@ -103,15 +99,3 @@ def dismissal_on(*, student_ids: Iterable[int], term: Term, day: dt.date, weekda
 
 def dismissal_changes_ahead(*, student: Student, today: dt.date) -> list[DismissalChange]:
     return list(DismissalChange.objects.filter(student=student, date__gte=today).order_by("date"))
-
-
-def pickup_persons_for(*, family_ids: Iterable[int]) -> dict[int, list[PickupPerson]]:
-    out: dict[int, list[PickupPerson]] = {}
-    for person in PickupPerson.objects.filter(family_id__in=list(family_ids)).order_by("created_at", "id"):
-        out.setdefault(person.family_id, []).append(person)
-    return out
-
-
-def pickup_person_get_for_parent(*, actor: Actor, person_id: Any) -> PickupPerson:
-    families = Student.objects.visible_to_parent(actor).values("family_id")
-    return get_or_404(PickupPerson.objects.filter(family_id__in=families), pk=id_or_404(person_id))

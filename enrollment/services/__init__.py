@@ -30,8 +30,6 @@ from enrollment.services.gate import (
     dismissal_day_clear,
     dismissal_day_set,
     dismissal_rules_save,
-    pickup_person_add,
-    pickup_person_remove,
 )
 from enrollment.services.proposals import proposal_accept, proposal_decline, proposal_withdraw, roster_propose
 from enrollment.services.school import (
@@ -64,8 +62,6 @@ __all__ = [
     "notice_publish",
     "offer_accept",
     "offers_expire_due",
-    "pickup_person_add",
-    "pickup_person_remove",
     "preferences_replace",
     "proposal_accept",
     "proposal_decline",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.validation import FieldErrors, clean_text
+from core.validation import FieldErrors
 from courses.models import School, Term
 from enrollment import notify, selectors
 from enrollment.models import (
@@ -27,7 +27,6 @@ from enrollment.models import (
     DismissalChange,
     DismissalChoice,
     DismissalRules,
-    PickupPerson,
     Student,
 )
 from enrollment.services.common import audit
@@ -133,38 +132,6 @@ def weekly_change_pin_today(*, student: Student, term: Term, weekday: int, by: A
         or Dismissal.AFTER_SESSION_2.value
     )
     DismissalChange.objects.create(student=student, date=today, choice=current, created_by=by, updated_at=now)
-
-
-# --- pick-up persons (the family's) -----------------------------------------------------------------
-
-
-@transaction.atomic
-def pickup_person_add(
-    *, family_id: int, name: Any, relation: Any, phone: Any, by: Any, request: HttpRequest | None = None
-) -> PickupPerson:
-    """Someone the family allows to pick its children up; name, relation and phone are all required."""
-    errors = FieldErrors()
-    name, relation = clean_text(name, max_length=50), clean_text(relation, max_length=20)
-    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
-    if not name:
-        errors.add("name", _("Give the person's name."))
-    if not relation:
-        errors.add("relation", _("Say how the person is related to the child (e.g. grandmother)."))
-    if len(digits) not in PHONE_DIGITS:
-        errors.add("phone", _("Enter a phone number (7 to 20 digits)."))
-    if PickupPerson.objects.filter(family_id=family_id).count() >= PickupPerson.MAX_PER_FAMILY:
-        errors.add("name", _("A family may name at most %(n)s pick-up persons.") % {"n": PickupPerson.MAX_PER_FAMILY})
-    errors.raise_if_any()
-    person = PickupPerson.objects.create(family_id=family_id, name=name, relation=relation, phone=digits)
-    audit("enrollment.pickup_person.added", by=by, row=person, school_id=None, request=request, family=family_id)
-    return person
-
-
-@transaction.atomic
-def pickup_person_remove(*, person: PickupPerson, by: Any, request: HttpRequest | None = None) -> None:
-    family_id = person.family_id
-    audit("enrollment.pickup_person.removed", by=by, row=person, school_id=None, request=request, family=family_id)
-    person.delete()
 
 
 # --- the school's gate rules -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The school's gates (the coordinator's set-up of the gate list): add, remove, assign classes."""
+"""The school's gates (the coordinator's set-up of the gate list) and a family's pick-up persons."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import DomainError
-from core.validation import clean_text
+from core.validation import FieldErrors, clean_text
 from courses.models import School, SchoolClass
-from participation.gate.models import ClassGate, Gate
+from participation.gate.models import ClassGate, Gate, PickupPerson
+
+PHONE_DIGITS = range(7, 21)
 
 
-def audit(action: str, *, by: Any, row: Gate, school_id: int, request: HttpRequest | None, **data: Any) -> None:
+def audit(
+    action: str, *, by: Any, row: Gate | PickupPerson, school_id: int | None, request: HttpRequest | None, **data: Any
+) -> None:
     audit_record(action=action, actor=by, obj=row, school_id=school_id, request=request, data=data)
 
 
@@ -60,3 +65,35 @@ def gate_classes_set(
         classes=sorted(k.pk for k in classes),
     )
     return classes
+
+
+# --- pick-up persons (the family's) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def pickup_person_add(
+    *, family_id: int, name: Any, relation: Any, phone: Any, by: Any, request: HttpRequest | None = None
+) -> PickupPerson:
+    """Someone the family allows to pick its children up; name, relation and phone are all required."""
+    errors = FieldErrors()
+    name, relation = clean_text(name, max_length=50), clean_text(relation, max_length=20)
+    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
+    if not name:
+        errors.add("name", _("Give the person's name."))
+    if not relation:
+        errors.add("relation", _("Say how the person is related to the child (e.g. grandmother)."))
+    if len(digits) not in PHONE_DIGITS:
+        errors.add("phone", _("Enter a phone number (7 to 20 digits)."))
+    if PickupPerson.objects.filter(family_id=family_id).count() >= PickupPerson.MAX_PER_FAMILY:
+        errors.add("name", _("A family may name at most %(n)s pick-up persons.") % {"n": PickupPerson.MAX_PER_FAMILY})
+    errors.raise_if_any()
+    person = PickupPerson.objects.create(family_id=family_id, name=name, relation=relation, phone=digits)
+    audit("participation.pickup_person.added", by=by, row=person, school_id=None, request=request, family=family_id)
+    return person
+
+
+@transaction.atomic
+def pickup_person_remove(*, person: PickupPerson, by: Any, request: HttpRequest | None = None) -> None:
+    family_id = person.family_id
+    audit("participation.pickup_person.removed", by=by, row=person, school_id=None, request=request, family=family_id)
+    person.delete()
