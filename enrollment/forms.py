@@ -38,9 +38,20 @@ class DismissalForm(forms.Form):
 class PreferenceForm(forms.Form):
     """Rank up to `max_choices` sections: one select per rank (rank 1 is the first choice)."""
 
-    def __init__(self, *args, sections: list[Section], max_choices: int, initial_ids: list[int], **kwargs):
+    def __init__(
+        self,
+        *args,
+        sections: list[Section],
+        max_choices: int,
+        initial_ids: list[int],
+        labels: dict[int, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        options = [("", _("— none —"))] + [(str(s.pk), f"{s.course.title} · {s.code}") for s in sections]
+        labels = labels or {}  # day, time, seats and fee of each (enrollment.selectors.choices)
+        options = [("", _("— none —"))] + [
+            (str(s.pk), labels.get(s.pk) or f"{s.course.title} · {s.code}") for s in sections
+        ]
         for rank in range(1, max_choices + 1):
             self.fields[f"rank_{rank}"] = forms.ChoiceField(
                 label=_("Choice %(rank)s") % {"rank": rank},

@@ -22,6 +22,7 @@ from courses.forms import ImportForm, SectionForm
 from courses.selectors import school_get_for_coordinator, term_current
 from enrollment import forms, imports, selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow
+from enrollment.selectors.choices import choice_options
 
 
 def _fail(request: HttpRequest, error: DomainError) -> None:
@@ -165,10 +166,15 @@ def preferences(request: HttpRequest, student_id: int) -> HttpResponse:
             _fail(request, DomainError("window_closed"))
             return redirect(_child_url(child))
         return render(request, "enrollment/preferences.html", {"child": child, "window": None})
-    sections = [i.section for i in selectors.catalogue_for_student(student=child, term=term, now=now)]
+    items = selectors.catalogue_for_student(student=child, term=term, now=now)
+    options = choice_options(student=child, items=items)
     current = list(window.preferences.filter(student=child).order_by("rank").values_list("section_id", flat=True))
     form = forms.PreferenceForm(
-        request.POST or None, sections=sections, max_choices=window.max_choices, initial_ids=current
+        request.POST or None,
+        sections=[i.section for i in items],
+        max_choices=window.max_choices,
+        initial_ids=current,
+        labels={o.section.pk: o.label for o in options},
     )
     if request.method == "POST":
         if form.is_valid():
@@ -183,7 +189,9 @@ def preferences(request: HttpRequest, student_id: int) -> HttpResponse:
                 return redirect(_child_url(child))
         else:
             _fail(request, DomainError("not_eligible"))
-    return render(request, "enrollment/preferences.html", {"child": child, "window": window, "form": form})
+    clashes = [o for o in options if o.clashes_with]
+    context = {"child": child, "window": window, "form": form, "clashes": clashes}
+    return render(request, "enrollment/preferences.html", context)
 
 
 @allow(Role.PARENT)
