@@ -22,7 +22,7 @@ from courses.forms import ImportForm, SectionForm
 from courses.selectors import school_get_for_coordinator, term_current
 from enrollment import forms, imports, selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow
-from enrollment.selectors.choices import choice_options
+from enrollment.selectors.choices import catalogue_groups, choice_options
 
 
 def _fail(request: HttpRequest, error: DomainError) -> None:
@@ -67,6 +67,7 @@ def catalogue(request: HttpRequest, student_id: int) -> HttpResponse:
         "child": child,
         "term": term,
         "items": items,
+        "groups": catalogue_groups(items),
         "filter_form": filter_form,
         "window": window,
         "first_come_open": bool(window and window.mode == "first_come" and window.is_open(now)),
@@ -98,9 +99,8 @@ def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
         )
     except DomainError as error:
         _fail(request, error)
-        if error.code == "section_full":
-            return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
-        return redirect("enrollment:catalogue", child.pk)
+        # back to the same card, not the top of a long list (issue 13 item 13)
+        return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
     row = result.enrollment
     title = section.course.title
     if result.replayed:

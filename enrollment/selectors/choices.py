@@ -54,3 +54,22 @@ def choice_options(*, student: Student, items: list) -> list[ChoiceOption]:
             parts.append(_("⚠ same time as %(courses)s") % {"courses": "、".join(clashes)})
         options.append(ChoiceOption(section=section, label=" · ".join(parts), clashes_with=clashes))
     return options
+
+
+def catalogue_groups(items: list) -> list[dict]:
+    """The catalogue as a parent scans it: by kind of course (the order the sections come in),
+    then by the first weekday a section meets; sections without published times come last."""
+    from courses.models import WEEKDAY_CHOICES
+
+    days = dict(WEEKDAY_CHOICES)
+    groups: dict[str, dict] = {}
+    for item in items:
+        kind = item.course.kind
+        group = groups.setdefault(kind, {"kind": kind, "label": item.course.get_kind_display(), "days": {}})
+        weekday = min((m.weekday for m in item.meetings), default=None)
+        label = str(days.get(weekday, "")) if weekday is not None else _("times to be announced")
+        group["days"].setdefault(9 if weekday is None else weekday, {"label": label, "items": []})["items"].append(item)
+    return [
+        {**g, "days": [g["days"][k] for k in sorted(g["days"])], "count": sum(len(d["items"]) for d in g["days"].values())}
+        for g in groups.values()
+    ]

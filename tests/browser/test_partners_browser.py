@@ -158,8 +158,8 @@ def test_partner_course_from_posting_to_itinerary_and_a_pupils_seat(browser, liv
     child = world.children_a[0]
     parent = _page(browser, base, "parent1", phone=True)
     parent.goto(f"{base}/family/child/{child.pk}/courses/")
-    card = parent.locator("article.course", has_text="果蔬雕刻")
-    assert card.get_by_text("合作课程").first.is_visible()
+    card = parent.locator("#kind-partner article.course", has_text="果蔬雕刻")  # listed under its kind
+    assert parent.locator("#kind-partner > h2").inner_text().startswith("合作课程")
     card.get_by_role("button", name="立即报名").click()
     parent.wait_for_load_state()
     section = Section.objects.get(course__school=a, course__partner_course=course)
