@@ -7,7 +7,6 @@ from enrollment.models import (
     Enrollment,
     EnrollmentWindow,
     Family,
-    FamilyNotice,
     Guardian,
     Notice,
     Preference,
@@ -111,11 +110,3 @@ class DismissalChangeAdmin(admin.ModelAdmin):
     list_filter = ["choice"]
     search_fields = ["student__name", "student__student_no"]
     autocomplete_fields = ["student"]
-
-
-@admin.register(FamilyNotice)
-class FamilyNoticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "family", "created_at", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["title", "family__label"]
-    readonly_fields = [f.name for f in FamilyNotice._meta.fields]

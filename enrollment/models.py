@@ -509,28 +509,3 @@ class DismissalChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date} {self.choice}"
-
-
-# --- In-site notices to one family (the channel seam of enrollment.notify) ------------------------
-
-
-class FamilyNotice(models.Model):
-    """A message to one family (a proposal, an offer, a statement, a dismissal change): the in-site channel."""
-
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="notices")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    kind = models.CharField(_("kind"), max_length=40)
-    title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"), max_length=2000, blank=True)
-    link = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("family notice")
-        verbose_name_plural = _("family notice")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["family", "-created_at"], name="family_notice_recent")]
-
-    def __str__(self) -> str:
-        return self.title

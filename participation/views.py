@@ -73,7 +73,9 @@ def _register_context(section, day: dt.date, register=None, saved: bool = False)
         "counts": counts,
         "statuses": AttendanceStatus.choices,
         "saved": saved,
-        "open": day <= timezone.localdate() and part_selectors.meets_on(section, day),
+        "refusal": (refusal := part_selectors.register_day_refusal(section, day, timezone.localdate())),
+        "refusal_message": DomainError(refusal).message() if refusal else "",
+        "open": refusal is None,
     }
 
 

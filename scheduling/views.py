@@ -99,7 +99,7 @@ def solve_start(request: HttpRequest, school_id: int) -> HttpResponse:
 @require_GET
 def run_detail(request: HttpRequest, school_id: int, run_id: int) -> HttpResponse:
     run = selectors.solve_run_get_for_coordinator(actor=request.actor, school_id=school_id, run_id=run_id)
-    context = {"school": run.school, "run": run}
+    context = {"school": run.school, "run": run, "numbers": selectors.solve_numbers(run.trace)}
     template = "scheduling/run.html#run-progress" if request.htmx else "scheduling/run.html"
     return render(request, template, context)
 
@@ -111,7 +111,8 @@ def run_cancel(request: HttpRequest, school_id: int, run_id: int) -> HttpRespons
     services.solve_run_cancel(run=run, by=request.user, request=request)
     run.refresh_from_db()
     if request.htmx:
-        return render(request, "scheduling/run.html#run-progress", {"school": run.school, "run": run})
+        context = {"school": run.school, "run": run, "numbers": selectors.solve_numbers(run.trace)}
+        return render(request, "scheduling/run.html#run-progress", context)
     return redirect("scheduling:run", school_id, run.pk)
 
 

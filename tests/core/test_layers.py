@@ -7,7 +7,19 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "accounts", "courses", "partners", "scheduling", "enrollment", "allocation", "participation", "demo"]
+APPS = [
+    "core",
+    "accounts",
+    "messaging",
+    "courses",
+    "partners",
+    "scheduling",
+    "enrollment",
+    "letters",
+    "allocation",
+    "participation",
+    "demo",
+]
 GET_MODEL = re.compile(r"\bget_model\s*\(")
 
 
