@@ -35,7 +35,8 @@ def test_catalogue_groups_filters_details_and_keeps_its_place(phone_page, live_s
     }
     monkeypatch.setattr(selectors, "section_times", lambda ids: {i: times[i] for i in ids if i in times})
     shop.chess.course.description = "认识棋子，学会基本杀法。"
-    shop.chess.course.save(update_fields=["description"])
+    shop.chess.course.fee_per_class_hour = "3.00"
+    shop.chess.course.save(update_fields=["description", "fee_per_class_hour"])
     pastry = shop.pastry.course.partner_course
     PartnerCoursePhoto.objects.create(
         course=pastry, file=ContentFile(PNG, name="p.png"), content_type="image/png", caption="学生作品"

@@ -25,6 +25,8 @@ def test_choice_options_show_day_time_seats_fee_and_a_clash(phone_page, live_ser
         shop.chess.pk: [Meeting(2, dt.time(16, 40), dt.time(17, 40), 2, "阅览室")],
         shop.art.pk: [Meeting(0, dt.time(16, 50), dt.time(17, 50), 2, "美术教室")],  # Monday, as the robot club
     }
+    shop.chess.course.fee_per_class_hour = "3.00"
+    shop.chess.course.save(update_fields=["fee_per_class_hour"])
     monkeypatch.setattr(selectors, "section_times", lambda ids: {i: times[i] for i in ids if i in times})
     page = phone_page
     log_in(page, live_server.url, "parent1")
