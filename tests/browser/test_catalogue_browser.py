@@ -54,7 +54,7 @@ def test_catalogue_groups_filters_details_and_keeps_its_place(phone_page, live_s
     heights = page.locator("article.course").evaluate_all("cards => cards.map(c => c.getBoundingClientRect().height)")
     assert max(heights) < 190, heights
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
-    screenshot(page, "parent-catalogue")
+    screenshot(page, "parent-catalogue-grouped")
 
     # filter by day: only Wednesday's chess
     page.get_by_label("星期").select_option(label="周三")
