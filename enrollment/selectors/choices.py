@@ -70,6 +70,10 @@ def catalogue_groups(items: list) -> list[dict]:
         label = str(days.get(weekday, "")) if weekday is not None else _("times to be announced")
         group["days"].setdefault(9 if weekday is None else weekday, {"label": label, "items": []})["items"].append(item)
     return [
-        {**g, "days": [g["days"][k] for k in sorted(g["days"])], "count": sum(len(d["items"]) for d in g["days"].values())}
+        {
+            **g,
+            "days": [g["days"][k] for k in sorted(g["days"])],
+            "count": sum(len(d["items"]) for d in g["days"].values()),
+        }
         for g in groups.values()
     ]
