@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "courses",
     "partners",
     "scheduling",
+    "pupils",
     "enrollment",
     "letters",
     "allocation",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("scheduling.urls_itinerary")),
     path("", include("scheduling.urls")),
+    path("", include("pupils.urls")),
     path("", include("enrollment.urls")),
     path("", include("letters.urls")),
     path("", include("allocation.urls")),

@@ -153,7 +153,7 @@ ACTIONS: dict[str, Any] = {
     "enrollment.notice.published": _("notice to families published"),
     "letters.letter.created": _("letter to families written (queued for sending)"),
     "letters.letter.sent": _("letter to families sent to every guardian of its audience"),
-    "enrollment.pupils.imported": _("pupils imported from Excel"),
+    "pupils.pupils.imported": _("pupils imported from Excel"),
     "enrollment.section.updated": _("section's seats changed"),
     "enrollment.feed.issued": _("pupil's calendar feed issued"),
     "enrollment.feed.revoked": _("pupil's calendar feed revoked"),

@@ -10,7 +10,7 @@ Two steps, kept apart on purpose:
    number, room name, 学籍号), so importing the same file twice creates nothing new.
 
 openpyxl is imported inside the functions that need it (it costs start-up time otherwise).
-`enrollment.imports` reuses the reader for pupils.
+`pupils.imports` reuses the reader for pupils.
 """
 
 from __future__ import annotations

@@ -15,12 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import allow
 from accounts.models import Role
 from core.errors import DomainError
-from core.exports import xlsx_response
 from core.ids import id_or_404
 from core.validation import add_domain_error
-from courses.forms import ImportForm, SectionForm
+from courses.forms import SectionForm
 from courses.selectors import school_get_for_coordinator, term_current
-from enrollment import forms, imports, selectors, services
+from enrollment import forms, selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow
 from enrollment.selectors.choices import catalogue_groups, choice_options
 
@@ -509,44 +508,3 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     }
     template = "enrollment/school_pupils.html#pupil-table" if request.htmx else "enrollment/school_pupils.html"
     return render(request, template, context)
-
-
-# --- Pupil import (Excel) ----------------------------------------------------------------------
-
-
-@allow(Role.COORDINATOR)
-@require_http_methods(["GET", "POST"])
-def pupils_import(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    create_classes = request.POST.get("create_classes") == "on"
-    result, problem = None, ""
-    if request.method == "POST":
-        try:
-            result = imports.pupils_import(
-                school=school, upload=request.FILES.get("file"), create_classes=create_classes, by=request.user
-            )
-        except DomainError as error:
-            problem = error.message()
-    context = {
-        "school": school,
-        "active": "pupils",
-        "kind": "pupils",
-        "title": _("Import pupils"),
-        "columns": imports.PUPIL_COLUMNS,
-        "form": form,
-        "result": result,
-        "problem": problem,
-        "create_classes": create_classes,
-        "action_url": reverse("enrollment:pupils_import", args=[school.pk]),
-        "template_url": reverse("enrollment:pupils_template", args=[school.pk]),
-        "list_url": reverse("enrollment:school_pupils", args=[school.pk]),
-    }
-    return render(request, "enrollment/import_pupils.html", context)
-
-
-@allow(Role.COORDINATOR)
-@require_GET
-def pupils_template(request: HttpRequest, school_id: int) -> HttpResponse:
-    school_get_for_coordinator(actor=request.actor, school_id=school_id)
-    return xlsx_response(imports.pupil_template(), "学生导入模板.xlsx")

@@ -14,6 +14,7 @@ APPS = [
     "courses",
     "partners",
     "scheduling",
+    "pupils",
     "enrollment",
     "letters",
     "allocation",
@@ -54,7 +55,7 @@ SCOPE_HOMES = {
     "accounts/access.py",
     "accounts/homes.py",
     "courses/models.py",
-    "enrollment/models.py",
+    "pupils/models.py",
     "partners/models.py",
 }
 
