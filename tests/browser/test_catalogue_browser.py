@@ -23,9 +23,7 @@ from tests.partners.conftest import PNG
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_catalogue_groups_filters_details_and_keeps_its_place(
-    phone_page, live_server, shop, world, monkeypatch, settings, tmp_path
-):  # noqa: F811
+def test_catalogue_groups_filters_details_and_keeps_its_place(phone_page, live_server, shop, world, monkeypatch, settings, tmp_path):  # noqa: F811  # fmt: skip
     settings.MEDIA_ROOT = tmp_path / "media"
     extra = [f.section(world.school_a, f"合唱团 {n}", code="1", kind=Course.Kind.CLUB) for n in range(8)]
     times = {

@@ -40,7 +40,18 @@ from tests.demo.crawl import crawl
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 WALK_PHONE = {"width": 375, "height": 812}
-APPS = ("accounts", "courses", "partners", "scheduling", "enrollment", "allocation", "participation")
+APPS = (
+    "accounts",
+    "courses",
+    "partners",
+    "pupils",
+    "scheduling",
+    "enrollment",
+    "allocation",
+    "participation",
+    "messaging",
+    "letters",
+)
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ALWAYS_UI = re.compile(r"\d+\s*月\s*\d+\s*日|周[一二三四五六日]|星期[一二三四五六日]")  # never user data
 SKIP_MODELS = {"auditevent"}
@@ -91,8 +102,8 @@ def _ui_dates(text: str) -> list[str]:
 def _vocabulary() -> list[str]:
     """The importers' Chinese words: template headers, accepted spellings, examples."""
     from courses import imports as course_imports
-    from enrollment import imports as pupil_imports
     from participation.fees import payments
+    from pupils import imports as pupil_imports
 
     words: list[str] = []
     for module in (course_imports, pupil_imports, payments):
