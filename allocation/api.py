@@ -8,6 +8,7 @@ Refusals are 409 with stable codes (`allocation_seed_mismatch`, `allocation_not_
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
 from accounts.api_access import api_allow, api_authenticated
@@ -69,7 +70,7 @@ def _run_out(run: AllocationRun) -> dict:
         "window": run.window_id,
         "status": run.status,
         "progress": run.progress,
-        "progress_text": run.progress_text,
+        "progress_text": gettext(run.progress_text) if run.progress_text else "",
         "seed": run.seed,
         "commitment": run.commitment,
         "commitment_ok": run.commitment_ok,

@@ -30,6 +30,7 @@ from django.db import close_old_connections, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from allocation import engine, selectors
 from allocation.adapter import Built, problem_build, problem_digest, problem_from_json, problem_to_json
@@ -181,13 +182,13 @@ def allocation_run_execute(*, run_id: int) -> str:
         with runs.Heartbeat(AllocationRun, run_id):
             if not engine.verify_commitment(run.seed, run.window.lottery_seed_hash):
                 raise DomainError("allocation_seed_mismatch")
-            _progress(run_id, 10, _("Reading choices, seats and timetable…"))
+            _progress(run_id, 10, gettext_noop("Reading choices, seats and timetable…"))
             built = problem_build(run.window)
             t_build = round(time.perf_counter() - t0, 4)
             computed = allocation_compute(
                 built, run.seed, workers=allocation_workers(), progress=lambda p, t: _progress(run_id, p, t)
             )
-            _progress(run_id, 90, _("Saving the result…"))
+            _progress(run_id, 90, gettext_noop("Saving the result…"))
             with transaction.atomic():
                 locked = AllocationRun.objects.select_for_update().get(pk=run_id)
                 if locked.status != AllocationRun.Status.RUNNING:
@@ -202,7 +203,9 @@ def allocation_run_execute(*, run_id: int) -> str:
                 locked.timings = {"build": t_build, **computed.timings, "total": round(time.perf_counter() - t0, 4)}
                 locked.status = AllocationRun.Status.SUCCEEDED
                 locked.progress = 100
-                locked.progress_text = _("Ready for review.")
+                locked.progress_text = gettext_noop(
+                    "Ready for review."
+                )  # stored as the msgid: shown in the reader's language
                 locked.finished_at = timezone.now()
                 locked.save()
                 audit_record(

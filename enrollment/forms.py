@@ -39,9 +39,20 @@ class DismissalForm(forms.Form):
 class PreferenceForm(forms.Form):
     """Rank up to `max_choices` sections: one select per rank (rank 1 is the first choice)."""
 
-    def __init__(self, *args, sections: list[Section], max_choices: int, initial_ids: list[int], **kwargs):
+    def __init__(
+        self,
+        *args,
+        sections: list[Section],
+        max_choices: int,
+        initial_ids: list[int],
+        labels: dict[int, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        options = [("", _("— none —"))] + [(str(s.pk), f"{s.course.title} · {s.code}") for s in sections]
+        labels = labels or {}  # day, time, seats and fee of each (enrollment.selectors.choices)
+        options = [("", _("— none —"))] + [
+            (str(s.pk), labels.get(s.pk) or f"{s.course.title} · {s.code}") for s in sections
+        ]
         for rank in range(1, max_choices + 1):
             self.fields[f"rank_{rank}"] = forms.ChoiceField(
                 label=_("Choice %(rank)s") % {"rank": rank},
@@ -125,7 +136,7 @@ class WindowForm(forms.ModelForm):
 
 
 class NoticeForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=100)
+    title = forms.CharField(label=_("notice title"), max_length=100)
     body = forms.CharField(label=_("text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     audience = forms.ChoiceField(label=_("to"), choices=[("school", _("all families of the school"))])
 

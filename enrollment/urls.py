@@ -1,12 +1,22 @@
 from django.urls import path
 
-from enrollment import family_views, views
+from enrollment import catalogue_views, family_views, views
 
 app_name = "enrollment"
 urlpatterns = [
     path("family/", views.parent_home, name="parent_home"),
     path("family/child/<int:student_id>/", views.child_detail, name="child_detail"),
     path("family/child/<int:student_id>/courses/", views.catalogue, name="catalogue"),
+    path(
+        "family/child/<int:student_id>/courses/<int:section_id>/",
+        catalogue_views.course_detail,
+        name="course_detail",
+    ),
+    path(
+        "family/child/<int:student_id>/courses/<int:section_id>/photos/<int:photo_id>/",
+        catalogue_views.course_photo,
+        name="course_photo",
+    ),
     path("family/child/<int:student_id>/enroll/", views.enroll, name="enroll"),
     path("family/child/<int:student_id>/choices/", views.preferences, name="preferences"),
     path("family/child/<int:student_id>/dismissal/", views.dismissal, name="dismissal"),

@@ -21,6 +21,7 @@ from courses.forms import SectionForm
 from courses.selectors import school_get_for_coordinator, term_current
 from enrollment import forms, selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow
+from enrollment.selectors.choices import catalogue_groups, choice_options
 
 
 def _fail(request: HttpRequest, error: DomainError) -> None:
@@ -65,6 +66,7 @@ def catalogue(request: HttpRequest, student_id: int) -> HttpResponse:
         "child": child,
         "term": term,
         "items": items,
+        "groups": catalogue_groups(items),
         "filter_form": filter_form,
         "window": window,
         "first_come_open": bool(window and window.mode == "first_come" and window.is_open(now)),
@@ -101,9 +103,8 @@ def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
             context = {"child": child, "section": section, "quote": quote, "form": form.cleaned_data}
             return render(request, "enrollment/confirm_fee.html", context)
         _fail(request, error)
-        if error.code == "section_full":
-            return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
-        return redirect("enrollment:catalogue", child.pk)
+        # back to the same card, not the top of a long list (issue 13 item 13)
+        return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
     row = result.enrollment
     title = section.course.title
     if result.replayed:
@@ -169,10 +170,15 @@ def preferences(request: HttpRequest, student_id: int) -> HttpResponse:
             _fail(request, DomainError("window_closed"))
             return redirect(_child_url(child))
         return render(request, "enrollment/preferences.html", {"child": child, "window": None})
-    sections = [i.section for i in selectors.catalogue_for_student(student=child, term=term, now=now)]
+    items = selectors.catalogue_for_student(student=child, term=term, now=now)
+    options = choice_options(student=child, items=items)
     current = list(window.preferences.filter(student=child).order_by("rank").values_list("section_id", flat=True))
     form = forms.PreferenceForm(
-        request.POST or None, sections=sections, max_choices=window.max_choices, initial_ids=current
+        request.POST or None,
+        sections=[i.section for i in items],
+        max_choices=window.max_choices,
+        initial_ids=current,
+        labels={o.section.pk: o.label for o in options},
     )
     if request.method == "POST":
         if form.is_valid():
@@ -187,7 +193,9 @@ def preferences(request: HttpRequest, student_id: int) -> HttpResponse:
                 return redirect(_child_url(child))
         else:
             _fail(request, DomainError("not_eligible"))
-    return render(request, "enrollment/preferences.html", {"child": child, "window": window, "form": form})
+    clashes = [o for o in options if o.clashes_with]
+    context = {"child": child, "window": window, "form": form, "clashes": clashes}
+    return render(request, "enrollment/preferences.html", context)
 
 
 @allow(Role.PARENT)
@@ -345,7 +353,9 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "proposals": selectors.proposals_for_section(section=section),
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
+        "find": request.GET.get("find", "").strip()[:50],
     }
+    context["found"] = selectors.student_search_for_school(school=school, query=context["find"])
     template = (
         "enrollment/roster.html#roster" if request.htmx and not request.htmx.boosted else "enrollment/roster.html"
     )

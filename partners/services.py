@@ -498,7 +498,7 @@ def host_request_accept(
     sections = []
     n = 1
     while len(sections) < row.sections:
-        code = str(n)
+        code = _("group %(n)d") % {"n": n}  # 1组, 2组: the name schools already use for partner groups
         n += 1
         if code in used:
             continue

@@ -33,7 +33,7 @@ from scheduling.models import CalendarFeed, Placement, SolveRun, Timetable
 from scheduling.solver import domain as d
 from scheduling.solver.rules import RULES
 
-WEEKDAYS = [(n, str(label)) for n, label in WEEKDAY_CHOICES]
+WEEKDAYS = list(WEEKDAY_CHOICES)  # lazy labels: rendered in the reader's language, not at import
 
 
 # --- scoping ---------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def week_grid(*, school: School, placements: Iterable[Placement]) -> dict[str, A
                 ],
             }
         )
-    return {"weekdays": WEEKDAYS, "rows": rows}
+    return {"weekdays": [(n, str(label)) for n, label in WEEKDAYS], "rows": rows}  # in the reader's language
 
 
 def view_choices(*, school: School) -> dict[str, list]:
@@ -416,7 +416,7 @@ def itinerary(placements: list[Placement]) -> list[dict[str, Any]]:
     days = []
     for wd, label in WEEKDAYS:
         items = sorted((p for p in placements if p.slot.weekday == wd), key=lambda p: p.slot.start)
-        days.append({"weekday": wd, "label": label, "placements": items})
+        days.append({"weekday": wd, "label": str(label), "placements": items})
     return days
 
 

@@ -424,6 +424,21 @@ def student_get_for_school(*, school: School, student_no: str) -> Student | None
     return Student.objects.filter(school=school, student_no=student_no.strip()[:30], on_roll=True).first()
 
 
+def student_search_for_school(*, school: School, query: str, limit: int = 20) -> list[Student]:
+    """Pupils on the school's roll whose name contains `query`, or whose student number is it
+    (a coordinator adding a pupil by hand knows the name more often than the number)."""
+    query = query.strip()[:50]
+    if not query:
+        return []
+    rows = (
+        Student.objects.filter(school=school, on_roll=True)
+        .filter(Q(name__contains=query) | Q(student_no=query))
+        .select_related("school_class")
+        .order_by("school_class__grade", "school_class__number", "name", "pk")
+    )
+    return list(rows[:limit])
+
+
 def window_list_for_school(*, school: School) -> list[EnrollmentWindow]:
     return list(EnrollmentWindow.objects.filter(school=school).select_related("term").order_by("-opens_at", "-id"))
 

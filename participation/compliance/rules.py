@@ -136,7 +136,7 @@ RULES: list[Rule] = [
     ),
     Rule(
         "extended_care",
-        lambda f: str(_("The school offers extended care (延时托管) to families who need it.")),
+        lambda f: str(_("The school offers extended care to families who need it.")),
         extended_care,
     ),
 ]

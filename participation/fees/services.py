@@ -77,7 +77,7 @@ class IssueReport:
 def exempt_reasons(*, school: School, term: Term) -> dict[int, str]:
     """{pupil: why they pay nothing this term}: 低保/建档立卡 families, then approved applications."""
     out: dict[int, str] = {}
-    auto = gettext("low-income family (低保/建档立卡): exempt without applying")
+    auto = gettext("low-income family (subsistence allowance or registered as in poverty): exempt without applying")
     for pk, groups in (
         Student.objects.filter(school=school).exclude(priority_groups=[]).values_list("pk", "priority_groups")
     ):

@@ -136,6 +136,7 @@ def test_partner_course_from_posting_to_itinerary_and_a_pupils_seat(browser, liv
     for school in (a, b):
         host = Course.objects.get(school=school, partner_course=course)
         assert host.kind == "partner" and Section.objects.filter(course=host).count() == 1
+        assert Section.objects.get(course=host).code == "1组"  # named as schools name partner groups (item 18)
 
     # 4. the host schools' timetables are built and published (school A first, then B around it)
     _build_and_publish(a, Term.objects.get(school=a), world.users.coordinator_a)
@@ -159,8 +160,8 @@ def test_partner_course_from_posting_to_itinerary_and_a_pupils_seat(browser, liv
     child = world.children_a[0]
     parent = _page(browser, base, "parent1", phone=True)
     parent.goto(f"{base}/family/child/{child.pk}/courses/")
-    card = parent.locator("article.course", has_text="果蔬雕刻")
-    assert card.get_by_text("合作课程").first.is_visible()
+    card = parent.locator("#kind-partner article.course", has_text="果蔬雕刻")  # listed under its kind
+    assert parent.locator("#kind-partner > h2").inner_text().startswith("合作课程")
     card.get_by_role("button", name="立即报名").click()
     # a paid course: the fee, the meetings and the term total are shown and confirmed first
     parent.get_by_role("button", name=re.compile(r"^确认报名（本学期 [0-9.]+ 元）$")).click()

@@ -210,8 +210,8 @@ def test_coordinator_requests_and_provider_accepts_creating_course_and_sections(
     assert course.room_features == ["kitchen"] and row.course == course
     sections = list(Section.objects.filter(course=course).order_by("code"))
     assert [(s.code, s.teacher_id, s.term_id, s.capacity) for s in sections] == [
-        ("1", pw.teacher.pk, pw.term_a.pk, 20),
-        ("2", pw.teacher.pk, pw.term_a.pk, 20),
+        ("1组", pw.teacher.pk, pw.term_a.pk, 20),
+        ("2组", pw.teacher.pk, pw.term_a.pk, 20),
     ]
     # the teacher is unavailable at school A outside Tue/Thu session 2
     blocked = set(pw.teacher.unavailable_slots.filter(school=school).values_list("weekday", "session"))
@@ -292,7 +292,7 @@ def test_second_accept_adds_sections_to_the_same_host_course(pw):
         )
         services.host_request_accept(host_request=row, by=pw.partner, teacher=pw.teacher)
     course = Course.objects.get(partner_course=pw.pastry)
-    assert sorted(course.sections.values_list("code", flat=True)) == ["1", "2"]
+    assert sorted(course.sections.values_list("code", flat=True)) == ["1组", "2组"]
 
 
 # --- the partner teacher's limits -------------------------------------------------------------------------
