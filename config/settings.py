@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "enrollment",
     "allocation",
     "participation",
+    "supervision",
     "demo",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("enrollment.urls")),
     path("", include("allocation.urls")),
     path("", include("participation.urls")),
+    path("", include("supervision.urls")),
     path("", include("accounts.urls")),
 ]
 
