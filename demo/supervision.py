@@ -23,6 +23,7 @@ from partners.models import Provider
 from supervision import credit_code
 from supervision.draw import commitment_of
 from supervision.models import (
+    CheckItem,
     CheckList,
     Department,
     Inspector,
@@ -31,6 +32,7 @@ from supervision.models import (
     InstitutionTeacher,
     Notice,
 )
+from supervision.seed_lists import ensure_checklists
 from supervision.services import inspections, notices, plans, register, risk
 
 TOWNSHIPS = ("锦溪镇", "城南街道", "花桥镇", "周庄镇", "千灯镇", "淀山湖镇")
@@ -127,6 +129,7 @@ def seed_supervision(district: District, *, seed: int, password: str, log: Calla
             )
     register.conflict_add(inspector=pool[0], institution=institutions[0], reason="近亲属在该机构任职", by=bureau)
     # the plan: commit, then draw with the revealed seed
+    ensure_checklists(CheckList, CheckItem)
     lists = list(CheckList.objects.filter(version=1, department__in=["education", "market", "civil", "fire"]))
     plan = plans.plan_create(
         district=district,

@@ -46,6 +46,10 @@ def _user(username: str, role: str, district: District) -> User:
 
 @pytest.fixture
 def sup(db):
+    from supervision.models import CheckItem, CheckList
+    from supervision.seed_lists import ensure_checklists
+
+    ensure_checklists(CheckList, CheckItem)  # a transactional test elsewhere may have flushed the migration's rows
     district = District.objects.create(name="监管区", code="sv")
     other = District.objects.create(name="邻区", code="sv2")
     institutions = [make_institution(district, n) for n in range(1, 21)]
