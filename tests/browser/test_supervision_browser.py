@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
-from tests.supervision.conftest import sup  # noqa: F401 (the supervision world, as a fixture)
+from tests.supervision.conftest import build_sup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,11 @@ def _page(browser, base: str, username: str, *, phone: bool = False):
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
     return page
+
+
+@pytest.fixture
+def sup(db):
+    return build_sup()
 
 
 def test_inspector_on_a_phone_from_problem_to_green(browser, live_server, sup):

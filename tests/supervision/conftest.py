@@ -46,6 +46,10 @@ def _user(username: str, role: str, district: District) -> User:
 
 @pytest.fixture
 def sup(db):
+    return build_sup()
+
+
+def build_sup() -> SimpleNamespace:
     from supervision.models import CheckItem, CheckList
     from supervision.seed_lists import ensure_checklists
 
