@@ -24,6 +24,7 @@ from supervision.schemas import (
     DrawIn,
     InstitutionDetailOut,
     InstitutionIn,
+    InstitutionOut,
     InstitutionPageOut,
     InstitutionPatch,
     NoticeOut,
@@ -41,8 +42,9 @@ router = Router(tags=["supervision"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _institution(i: Institution) -> dict[str, Any]:
-    return {name: getattr(i, name) for name in InstitutionDetailOut.model_fields if hasattr(i, name)} | {"id": i.pk}
+def _institution(i: Institution, schema: Any = InstitutionDetailOut) -> dict[str, Any]:
+    """The fields of `schema` (a list row reads only the columns the register page loaded)."""
+    return {name: getattr(i, name) for name in schema.model_fields if hasattr(i, name)} | {"id": i.pk}
 
 
 def _plan(p: Plan) -> dict[str, Any]:
@@ -77,7 +79,7 @@ def institution_list(
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
-        "results": [_institution(i) for i in result.rows],
+        "results": [_institution(i, InstitutionOut) for i in result.rows],
     }
 
 

@@ -17,6 +17,7 @@ The rule, published with every plan (anyone can re-run it from the public API's 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ def draw(
         raise DrawError("per_target")
     key = seed.encode("utf-8")
     digest = hmac.digest
-    scored = sorted((digest(key, b"institution:%d" % i, "sha256"), i) for i in ids)[:n]
+    scored = heapq.nsmallest(n, ((digest(key, b"institution:%d" % i, "sha256"), i) for i in ids))
     pool = sorted(set(inspectors))
     conflicted: dict[int, set[int]] = {}
     for inspector_id, institution_id in conflicts:

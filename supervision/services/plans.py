@@ -173,7 +173,7 @@ def plan_commit(
     )
     pool_ids = [p[0] for p in pool]
     conflicts = sorted(
-        Conflict.objects.filter(inspector_id__in=pool_ids, institution_id__in=population).values_list(
+        Conflict.objects.filter(inspector_id__in=pool_ids, institution__in=population_queryset(plan)).values_list(
             "inspector_id", "institution_id"
         )
     )
