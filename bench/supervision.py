@@ -167,7 +167,7 @@ def main() -> None:
     pages = {url: timed(client, url, args.runs, args.warmup) for url in urls}
     load = os.getloadavg()
     lines = [
-        f"\n## {connection.vendor} — {time.strftime('%Y-%m-%d %H:%M')} — load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n",
+        f"\n## {connection.vendor} — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.  ",
         f"Rows: {len(ids):,} institutions, {len(pool):,} inspectors (built or found in {built:.1f} s).\n",
         "| draw | seconds |",
