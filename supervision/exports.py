@@ -101,3 +101,51 @@ def register_workbook(district_id: int) -> bytes:
             ("整改通知书", ["编号", "机构", "下发日期", "整改期限", "状态", "逾期", "办结日期"], notices),
         ]
     )
+
+
+def notice_file_workbook(notice: Notice) -> bytes:
+    """The case file of a notice (for a referral to 综合行政执法): the notice, the inspection's
+    results, the response and every verification visit."""
+    head = [
+        ("编号", notice.label),
+        ("机构", notice.institution.name),
+        ("统一社会信用代码", notice.institution.credit_code),
+        ("地址", notice.institution.address),
+        ("下发日期", notice.issued_at.date()),
+        ("整改期限", notice.deadline),
+        ("状态", str(notice.get_status_display())),
+        ("机构回复", notice.response),
+        ("移送说明", notice.referral_note),
+    ]
+    items = [(n, i.text) for n, i in enumerate(notice.items.all(), start=1)]
+    results = []
+    if notice.inspection_id:
+        for r in notice.inspection.results.select_related("item").order_by("item__order", "id"):
+            results.append(
+                (
+                    r.item.text,
+                    str(r.get_result_display()),
+                    r.note,
+                    r.recorded_at.replace(tzinfo=None),
+                    "" if r.current else "已被更正",
+                    r.correction_reason,
+                )
+            )
+    visits = [
+        (
+            v.at.replace(tzinfo=None),
+            str(v.get_kind_display()),
+            "是" if v.surprise else "",
+            "是" if v.passed else "否",
+            v.note,
+        )
+        for v in notice.verifications.all()
+    ]
+    return _workbook(
+        [
+            ("整改通知书", ["项目", "内容"], head),
+            ("整改事项", ["序号", "事项"], items),
+            ("检查记录", ["检查事项", "结果", "说明", "记录时间", "更正", "更正原因"], results),
+            ("核查记录", ["时间", "方式", "突击检查", "整改到位", "说明"], visits),
+        ]
+    )

@@ -32,6 +32,7 @@ urlpatterns = [
     path("bureau/supervision/inspections/<int:inspection_id>/notice/", notices.notice_new, name="notice_new"),
     path("bureau/supervision/notices/<int:notice_id>/", notices.notice_detail, name="notice"),
     path("bureau/supervision/notices/<int:notice_id>/refer/", notices.notice_refer, name="notice_refer"),
+    path("bureau/supervision/notices/<int:notice_id>/file.xlsx", notices.notice_file, name="notice_file"),
     # inspector (phone)
     path("inspector/", inspect.home, name="inspector_home"),
     path("inspector/tasks/<int:inspection_id>/", inspect.task, name="task"),

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import allow
 from accounts.models import Role
 from core.errors import DomainError
+from core.exports import xlsx_response
 from core.ids import get_or_404, id_or_404
 from core.validation import add_domain_error
-from supervision import selectors
+from supervision import exports, selectors
 from supervision.forms import NoticeForm, ReferralForm, ResponseForm
 from supervision.models import Inspection, Notice
 from supervision.services import notices as services
@@ -99,6 +100,14 @@ def notice_refer(request: HttpRequest, notice_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Referred to comprehensive law enforcement with the case file."))
     return redirect("supervision:notice", notice.pk)
+
+
+@allow(Role.BUREAU)
+@require_GET
+def notice_file(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """The case file (Excel) that goes with a referral to 综合行政执法."""
+    notice = selectors.notice_for_bureau(request.actor, notice_id)
+    return xlsx_response(exports.notice_file_workbook(notice), f"{notice.label}.xlsx")
 
 
 @allow(Role.INSTITUTION)
