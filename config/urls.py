@@ -27,8 +27,10 @@ urlpatterns = [
     path("", include("scheduling.urls_itinerary")),
     path("", include("scheduling.urls")),
     path("", include("enrollment.urls")),
+    path("", include("letters.urls")),
     path("", include("allocation.urls")),
     path("", include("participation.urls")),
+    path("", include("messaging.urls")),
     path("", include("supervision.urls")),
     path("", include("accounts.urls")),
 ]

@@ -40,7 +40,7 @@ def _child_url(child) -> str:
 def parent_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     children = selectors.student_list_for_parent(actor=request.actor)
-    panels = [selectors.child_panel(student=child, now=now) for child in children]
+    panels = [selectors.child_panel(student=child, now=now, reader_id=request.user.pk) for child in children]
     return render(request, "enrollment/parent_home.html", {"children": children, "panels": panels})
 
 
@@ -48,7 +48,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def child_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    panel = selectors.child_panel(student=child, now=timezone.now())
+    panel = selectors.child_panel(student=child, now=timezone.now(), reader_id=request.user.pk)
     return render(request, "enrollment/child_detail.html", {"child": child, "panel": panel})
 
 
@@ -94,8 +94,13 @@ def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
             request=request,
             waitlist=form.cleaned_data["waitlist"],
             request_key=form.cleaned_data["key"] or "",
+            confirmed_total=form.cleaned_data["confirmed_total"],
         )
     except DomainError as error:
+        if error.code == "fee_not_confirmed":  # a paid course: the fee, meetings and total, then confirm
+            quote = selectors.fee_quote(section=section, today=timezone.localdate())
+            context = {"child": child, "section": section, "quote": quote, "form": form.cleaned_data}
+            return render(request, "enrollment/confirm_fee.html", context)
         _fail(request, error)
         if error.code == "section_full":
             return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
@@ -194,24 +199,34 @@ def dismissal(request: HttpRequest, student_id: int) -> HttpResponse:
     term = selectors.term_for_student(child)
     form = forms.DismissalForm(request.POST)
     saved = False
+    pending = None  # a choice that leaves before a course: asked again, naming the course
     if term is None or not form.is_valid():
         _fail(request, DomainError("bad_request"))
     else:
-        services.dismissal_set(
-            student=child,
-            term=term,
-            weekday=form.cleaned_data["weekday"],
-            choice=form.cleaned_data["choice"],
-            by=request.user,
-            request=request,
-        )
-        saved = True
+        try:
+            services.dismissal_set(
+                student=child,
+                term=term,
+                weekday=form.cleaned_data["weekday"],
+                choice=form.cleaned_data["choice"],
+                by=request.user,
+                request=request,
+                accept_missing=request.POST.get("accept_missing") == "1",
+            )
+            saved = True
+        except DomainError as error:
+            if error.code != "dismissal_misses_course":
+                raise
+            pending = {**form.cleaned_data, "message": error.message()}
+            if not request.htmx:
+                _fail(request, error)
     if not request.htmx:
         if saved:
             messages.success(request, _("Saved."))
         return redirect(_child_url(child))
-    panel = selectors.child_panel(student=child, now=timezone.now())
-    return render(request, "enrollment/_panel.html#dismissal", {"panel": panel, "child": child, "saved": saved})
+    panel = selectors.child_panel(student=child, now=timezone.now(), reader_id=request.user.pk)
+    context = {"panel": panel, "child": child, "saved": saved, "pending": pending}
+    return render(request, "enrollment/_panel.html#dismissal", context)
 
 
 # --- The child's published week and private calendar link -----------------------------------------
@@ -332,7 +347,9 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
     }
-    template = "enrollment/roster.html#roster" if request.htmx else "enrollment/roster.html"
+    template = (
+        "enrollment/roster.html#roster" if request.htmx and not request.htmx.boosted else "enrollment/roster.html"
+    )
     return render(request, template, context)
 
 

@@ -75,6 +75,30 @@ def timetable_list(*, school: School, term: Term) -> list[Timetable]:
     )
 
 
+SOLVE_MARKS = (10.0, 20.0)  # the times at which the benchmark and the run page read the cost
+
+
+def solve_numbers(trace: list[list[float | None]], *, marks: tuple[float, ...] = SOLVE_MARKS) -> dict[str, Any]:
+    """What a solve reached and when, from its trace ``[[elapsed, cost, bound], ...]`` (the run's
+    row, or ``services.SolveProgress`` in ``bench/timetable.py``): the time to the first timetable,
+    the last cost and bound, the best cost at each mark, and when the bound proved it optimal."""
+    first = trace[0][0] if trace else None
+    cost = trace[-1][1] if trace else None
+    bounds = [b for _, _, b in trace if b is not None]
+    cost_at = []
+    for mark in marks:
+        seen = [c for t, c, _ in trace if t is not None and c is not None and t <= mark]
+        cost_at.append((mark, min(seen) if seen else None))
+    proven = next((t for t, c, b in trace if c is not None and b is not None and c <= b + 1e-6), None)
+    return {
+        "first_feasible_at": first,
+        "cost": cost,
+        "bound": max(bounds) if bounds else None,
+        "cost_at": cost_at,
+        "proven_optimal_at": proven,
+    }
+
+
 def solve_run_list(*, school: School, term: Term, limit: int = 10) -> list[SolveRun]:
     return list(SolveRun.objects.filter(school=school, term=term).select_related("result_timetable")[:limit])
 

@@ -91,9 +91,11 @@ def solve_run_cancel(*, run: SolveRun, by: Any, request: Any = None) -> SolveRun
     return run
 
 
-class _Progress:
+class SolveProgress:
     """Carries the solver's progress out (best, bound, the trace) for the heartbeat to write; the
-    solver's own threads never touch the database."""
+    solver's own threads never touch the database. ``bench/timetable.py`` records a solve with this
+    same class and reads it with ``selectors.solve_numbers``, so the site and the benchmark show the
+    same numbers."""
 
     def __init__(self, time_limit: float) -> None:
         self.t0 = time.monotonic()
@@ -114,6 +116,19 @@ class _Progress:
             if len(self.trace) > PROGRESS_POINTS:
                 # keep the first point and thin out the middle
                 self.trace = [self.trace[0], *self.trace[2::2], self.trace[-1]]
+            self._dirty = True
+
+    def finish(self, elapsed: float, cost: float | None, bound: float | None) -> None:
+        """The last point: the checker's cost of the timetable kept and the final bound (a proof
+        of optimality shows as cost = bound at the solve's end)."""
+        with self._lock:
+            if cost is None:
+                return
+            last_bound = bound if bound is not None else self.bound
+            self.best, self.bound = float(cost), None if last_bound is None else float(last_bound)
+            if self.first is None:
+                self.first = round(elapsed, 3)
+            self.trace.append([round(elapsed, 3), self.best, self.bound])
             self._dirty = True
 
     def elapsed(self) -> float:
@@ -142,7 +157,7 @@ def solve_run_execute(*, run_id: int) -> str:
     if not runs.run_start(SolveRun, run_id):
         return "skipped"
     run = SolveRun.objects.select_related("school", "term", "base_timetable", "created_by").get(pk=run_id)
-    progress = _Progress(run.time_limit)
+    progress = SolveProgress(run.time_limit)
     try:
         with runs.Heartbeat(SolveRun, run_id, interval=0.5, extra=progress.fields) as heartbeat:
             previous = run.base_timetable or timetable_published(school=run.school, term=run.term)
@@ -168,7 +183,7 @@ def solve_run_execute(*, run_id: int) -> str:
 
 
 def _solve_run_write(
-    run: SolveRun, built: Any, solution: Any, previous: Any, progress: _Progress, *, cancelled: bool
+    run: SolveRun, built: Any, solution: Any, previous: Any, progress: SolveProgress, *, cancelled: bool
 ) -> str:
     """The final state of a solve: the explanation, a refusal, or the draft with its placements (one transaction)."""
     from scheduling.explaining import explanation_for
@@ -219,6 +234,9 @@ def _solve_run_write(
         # One cost everywhere: the checker's verdict on the timetable that was written.
         locked.best_cost = timetable.cost
         locked.bound = solution.bound if solution.bound is not None else locked.bound
+        progress.finish(solution.elapsed, timetable.cost, locked.bound)
+        locked.trace = list(progress.trace)
+        locked.first_feasible_at = progress.first
         locked.message = (
             _("Stopped early; the best timetable so far was kept as draft v%(v)d.")
             if stopped

@@ -20,7 +20,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from .domain import Placement, Problem, SectionDemand, Violation, eligible_teacher_ids
-from .rules import HARD, REGISTRY, weight
+from .rules import HARD, REGISTRY, active, weight
 from .rules.base import SCOPES, Scope
 
 if TYPE_CHECKING:
@@ -202,6 +202,8 @@ def check(
     for rule in REGISTRY:
         keys = None if only is None else only.get(rule.scope, ())
         if rule.kind == "hard":
+            if not active(rule.id, problem.weights):
+                continue
             for h in rule.score(view, keys):
                 out.append(Violation(rule.id, h.subjects, h.zh, h.en, 1))
                 hard_by_rule[rule.id] += 1

@@ -1,8 +1,9 @@
-"""ITC-2007 Track 3 (curriculum-based course timetabling) on the Kehou engine's terms.
+"""ITC-2007 Track 3 (curriculum-based course timetabling) read into the product's ``Problem``.
 
 Course → section, curriculum → group, period → slot; the four UD2 soft costs are the rules
 ``room_capacity``, ``min_working_days``, ``isolated_lectures`` and ``room_stability``. The CB-CTT
-instances are our outside yardstick: the scores are computed by ``check.score_ctt``.
+instances are our outside yardstick: they are solved by the same ``solve.solve`` that coordinators
+start, and the scores are computed by ``check.score_ctt`` (the referee, independent of the rules).
 
 CLI::
 
@@ -18,7 +19,19 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .domain import CLASH_ONLY, Problem, Room, SectionDemand, Slot, Teacher
+from .domain import CLASH_ONLY, Placement, Problem, Room, SectionDemand, Slot, Teacher
+from .rules import SOFT
+
+# ITC-2007 UD2: the four soft costs with their weights, every other soft rule off, and the hard
+# ``room_too_small`` off because ``room_capacity`` counts the pupils beyond the seats instead.
+UD2_WEIGHTS: dict[str, int] = {
+    **dict.fromkeys(SOFT, 0),
+    "room_capacity": 1,
+    "min_working_days": 5,
+    "isolated_lectures": 2,
+    "room_stability": 1,
+    "room_too_small": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -117,12 +130,14 @@ def format_solution(rows: list[tuple[str, str, int, int]]) -> str:
 
 
 def to_problem(inst: CttInstance) -> Problem:
-    """The same instance as an after-school ``Problem`` (one school, UD2 weights).
+    """The same instance as the product's ``Problem`` (one school, UD2 weights), solved by the
+    same ``solve.solve`` that coordinators start.
 
-    Periods become slots of 60 minutes, rooms have no features, curricula and teachers become
-    groups (see below). Room capacity is soft here (weight 1) as in UD2, so
-    the hard ``room_too_small`` must not be used with this mapping; ``check.score_ctt`` is the
-    scorer for CTT solutions.
+    Course → section (lectures → meetings, MinWorkingDays → ``min_days``), curriculum → group
+    (IsolatedLectures → the optional ``isolated_lectures`` rule), period → slot of 60 minutes,
+    unavailability → the course's own teacher record, rooms without features. Room capacity is
+    soft (``room_capacity``, weight 1) and the hard ``room_too_small`` is off (``UD2_WEIGHTS``), so
+    ``check.check``'s cost on this problem is the UD2 cost; ``check.score_ctt`` stays the referee.
     """
     school = inst.name or "ctt"
     slots = tuple(
@@ -150,7 +165,16 @@ def to_problem(inst: CttInstance) -> Problem:
         )
         for c in inst.courses
     )  # fmt: skip
-    return Problem(slots, rooms, teachers, sections)
+    return Problem(slots, rooms, teachers, sections, weights=dict(UD2_WEIGHTS))
+
+
+def rows_of(placements: tuple[Placement, ...] | list[Placement]) -> list[tuple[str, str, int, int]]:
+    """A timetable of ``to_problem(inst)`` as competition rows ``(course, room, day, period)``."""
+    rows = []
+    for q in placements:
+        day, _, period = q.slot.partition(".")
+        rows.append((q.section, q.room, int(day), int(period)))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,18 +206,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hard_total {s.hard}")
         print(f"cost {s.cost}")
         return 0 if s.hard == 0 else 1
-    from .ctt_lns import solve_ctt
+    from .solve import solve
 
-    def show(cost: int, bound: float, elapsed: float) -> None:
+    def show(cost: float, bound: float, elapsed: float) -> None:
         if not args.quiet:
-            print(f"{elapsed:7.1f}s cost {cost}", file=sys.stderr, flush=True)
+            print(f"{elapsed:7.1f}s cost {cost:g} bound {bound:g}", file=sys.stderr, flush=True)
 
-    res = solve_ctt(inst, time_limit=args.time_limit, workers=args.workers, seed=args.seed, progress=show)
-    Path(args.out).write_text(format_solution(res.rows))
-    s = score_ctt(inst, res.rows)
+    sol = solve(to_problem(inst), time_limit=args.time_limit, workers=args.workers, seed=args.seed, progress=show)
+    rows = rows_of(sol.placements)
+    Path(args.out).write_text(format_solution(rows))
+    s = score_ctt(inst, rows)
     print(f"{inst.name} hard {s.hard} cost {s.cost} "
           + " ".join(f"{k}={v}" for k, v in s.cost_by_rule.items())
-          + f" elapsed {res.elapsed:.1f}s")  # fmt: skip
+          + f" elapsed {sol.elapsed:.1f}s")  # fmt: skip
     return 0 if s.hard == 0 else 1
 
 

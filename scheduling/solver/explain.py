@@ -17,7 +17,7 @@ from typing import Literal
 
 from .check import ProblemIndex
 from .domain import Problem, Violation
-from .rules import REGISTRY, RULES
+from .rules import REGISTRY, RULES, active
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,12 @@ def precheck(problem: Problem) -> list[Violation]:
     """Every rule's counting impossibilities (``Rule.precheck``), in registry order; each names
     its requirement in both languages."""
     ix = ProblemIndex(problem)
-    return [Violation(rule.id, h.subjects, h.zh, h.en) for rule in REGISTRY for h in rule.precheck(ix)]
+    return [
+        Violation(rule.id, h.subjects, h.zh, h.en)
+        for rule in REGISTRY
+        if active(rule.id, problem.weights)
+        for h in rule.precheck(ix)
+    ]
 
 
 def _phrase(ix: ProblemIndex, rule: str, subjects: tuple[str, ...]) -> Violation:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .domain import CLASH_ONLY, Placement, Problem, eligible_teacher_ids
-from .rules import REGISTRY, weight
+from .rules import REGISTRY, active, weight
 
 Key = tuple[str, tuple[str, ...]]  # (rule id, subjects): one requirement group
 
@@ -75,6 +75,7 @@ class Model:
     cp: Any
     explain: bool
     session_hint: bool = False
+    slots_only: bool = False  # no rooms: ``z`` is empty and rooms are counted per slot
     at: dict[tuple[int, int], Any] = field(default_factory=dict)
     z: dict[tuple[int, int, int], Any] = field(default_factory=dict)
     tk: dict[tuple[int, int], Any] = field(default_factory=dict)
@@ -193,6 +194,10 @@ def build(
     session_hint: bool = False,
     fixed: Iterable[Placement] = (),
     only_fixed: bool = False,
+    slots_only: bool = False,
+    only_slots: dict[str, Iterable[str]] | None = None,
+    keep: Iterable[Placement] = (),
+    busy_rooms: Iterable[tuple[str, str]] = (),
 ) -> Model:
     """Create variables and post every rule of the registry; the objective is the weighted soft
     penalties, equal to the checker's cost in every solution.
@@ -214,11 +219,21 @@ def build(
     read each rule's penalty from the model. ``only_fixed`` places nothing else: every section
     gets exactly its fixed choices (none if it has no fixed meeting), so the model scores exactly
     the timetable ``fixed`` (a missing meeting breaks ``unplaced``, as in the checker).
+
+    ``slots_only`` builds the slot half of the period-first decomposition: no room variables
+    (``z`` is empty), rooms only counted (``room_double_booked``: per slot, the sections that
+    can only use a set of rooms are at most that many), rules about rooms post nothing; a timetable
+    of it gets its rooms from a second model with ``only_slots``. ``only_slots[section id]``
+    offers that section only those slot ids (plus held ones): a neighbourhood of some days or
+    sessions, or "slots fixed, rooms free". The rooms and teachers of ``keep`` (the incumbent of
+    a neighbourhood) stay on the shortlists, as ``problem.previous``'s do. ``busy_rooms`` are
+    ``(slot id, room id)`` pairs taken by meetings outside the problem (a neighbourhood's model
+    leaves out the sections it cannot affect, but not the rooms they hold).
     """
     from ortools.sat.python import cp_model
 
     p = problem
-    mdl = Model(p, cp_model.CpModel(), explain, session_hint=session_hint)
+    mdl = Model(p, cp_model.CpModel(), explain, session_hint=session_hint, slots_only=slots_only)
     mdl.index = {
         "section": {s.id: i for i, s in enumerate(p.sections)},
         "slot": {s.id: i for i, s in enumerate(p.slots)},
@@ -238,6 +253,7 @@ def build(
         if pin.teacher in ix["teacher"]:
             dom.keep_teachers[i].add(ix["teacher"][pin.teacher])
     held = _held(mdl, fixed)
+    busy = {(ix["slot"][t], ix["room"][r]) for t, r in busy_rooms if t in ix["slot"] and r in ix["room"]}
     # a fully fixed section is offered exactly its fixed choices (pins then only meet constants)
     full = {i for i, triples in held.items() if len(triples) >= p.sections[i].meetings_per_week}
     if only_fixed:
@@ -250,7 +266,7 @@ def build(
         dom.keep_teachers[i].update(k for _, _, k in triples)
     previous_rooms: dict[int, set[int]] = defaultdict(set)
     previous_teachers: dict[int, set[int]] = defaultdict(set)
-    for q in p.previous.placements if p.previous is not None else ():
+    for q in [*(p.previous.placements if p.previous is not None else ()), *keep]:
         i = ix["section"].get(q.section)
         if i is not None and q.room in ix["room"]:
             previous_rooms[i].add(ix["room"][q.room])
@@ -280,8 +296,15 @@ def build(
         named = {ix["teacher"][k] for k in s.eligible_teachers if k in ix["teacher"]}
         dom.teachers_of[i] = sorted(set(teachers_by_school[s.school]) | named)
     for rule in REGISTRY:
-        rule.narrow(dom)
+        if active(rule.id, p.weights) or rule.kind == "soft":
+            rule.narrow(dom)
 
+    if only_slots:
+        for sid, slot_ids in only_slots.items():
+            i = ix["section"].get(sid)
+            if i is not None:
+                allowed = {ix["slot"][t] for t in slot_ids if t in ix["slot"]}
+                dom.narrow_slots(i, lambda t, allowed=allowed: t in allowed)
     for i, s in enumerate(p.sections):
         school_slots = set(slots_by_school[s.school])
         mdl.slots_of[i] = sorted(set(dom.slots_of[i]) | (dom.keep_slots[i] & school_slots))
@@ -308,8 +331,12 @@ def build(
         mdl.teachers_of[i] = sorted(elig | dom.keep_teachers[i])
         for t in mdl.slots_of[i]:
             mdl.at[i, t] = mdl.cp.new_bool_var(f"meets(s={i},t={t})")
+            if slots_only:
+                continue
             zs = []
             for r in mdl.rooms_of[i]:
+                if (t, r) in busy:
+                    continue
                 mdl.z[i, t, r] = v = mdl.cp.new_bool_var(f"room(s={i},t={t},r={r})")
                 zs.append(v)
             mdl.cp.add(sum(zs) == mdl.at[i, t])
@@ -327,13 +354,16 @@ def build(
                 mdl.w[i, t, k] = v
 
     for rule in REGISTRY:
+        if rule.kind == "hard" and not active(rule.id, p.weights):
+            continue
         before = Counter(mdl.posted)
         rule.post(mdl)
         mdl.posted_by[rule.id] = {r for r, n in mdl.posted.items() if n != before[r]}
     for i, triples in held.items():
         for t, r, k in triples:
             mdl.cp.add(mdl.at[i, t] == 1)
-            mdl.cp.add(mdl.z[i, t, r] == 1)
+            if not slots_only:
+                mdl.cp.add(mdl.z[i, t, r] == 1)
             mdl.cp.add(mdl.tk[i, k] == 1)
     if mdl.penalties:
         mdl.cp.minimize(sum(w * e for _, w, e in mdl.penalties))

@@ -19,6 +19,11 @@ from .domain import Pin, Placement, Problem, Solution, eligible_teacher_ids
 from .rules import SOFT
 
 Progress = Callable[[float, float, float], None]
+
+# A week with more slots than this at one school (ITC-2007: 20–45 periods) is built period-first
+# and improved by large-neighbourhood search (``lns.py``): one CP-SAT model of it stays far from
+# the best timetables. An after-school week (5 days × 1–2 sessions) is one model, proven optimal.
+LNS_MIN_SLOTS = 13
 Cancel = threading.Event | Callable[[], bool] | None
 
 
@@ -69,7 +74,9 @@ def _placements(mdl: Any, value: Callable[[Any], int]) -> list[Placement]:
     for i, s in enumerate(p.sections):
         k = next(k for k in mdl.teachers_of[i] if value(mdl.tk[i, k]))
         room_at = {
-            t: next(r for r in mdl.rooms_of[i] if value(mdl.z[i, t, r])) for t in mdl.slots_of[i] if value(mdl.at[i, t])
+            t: next(r for r in mdl.rooms_of[i] if (i, t, r) in mdl.z and value(mdl.z[i, t, r]))
+            for t in mdl.slots_of[i]
+            if value(mdl.at[i, t])
         }
         free = sorted(room_at)
         meeting_slot: dict[int, int] = {}
@@ -108,8 +115,14 @@ def solve(
     stop_after_first_solution: bool = False,
     search: str = "interleave",
     sessions: str = "any",
+    strategy: str = "auto",
 ) -> Solution:
     """Build and solve the CP-SAT model of ``problem``; return the best timetable found.
+
+    ``strategy``: ``"model"`` solves one CP-SAT model of the whole problem (an after-school
+    week); ``"lns"`` builds the first timetable period-first and improves it by large-neighbourhood
+    search with exact CP-SAT repairs (``lns.py``; a university-sized week such as ITC-2007's);
+    ``"auto"`` picks ``"lns"`` when a school has at least ``LNS_MIN_SLOTS`` slots a week.
 
     ``room_choices`` / ``teacher_choices`` shortlist rooms and teachers per section (see
     ``model.build``); ``None`` offers all. With a shortlist, "optimal" means optimal among the
@@ -130,6 +143,9 @@ def solve(
 
     from .model import build
 
+    if strategy == "lns" or (strategy == "auto" and not stop_after_first_solution and _wants_lns(problem)):
+        return _solve_lns(problem, time_limit=time_limit, workers=workers, seed=seed, hint=hint,
+                          progress=progress, cancel=cancel)  # fmt: skip
     t0 = time.monotonic()
     src = hint if hint is not None else problem.previous
     warm: Solution | None = None
@@ -139,7 +155,7 @@ def solve(
         # phase 2 improves it. Returned as is if phase 2 finds nothing better in the time left.
         # Sections with a session (homework help, clubs) first try only their own session's slots;
         # if that finds nothing quickly, any slot with the search led towards their session.
-        bare = replace(problem, weights={r: 0 for r in SOFT})
+        bare = replace(problem, weights={**problem.weights, **{r: 0 for r in SOFT}})
         with_sessions = any(s.session is not None for s in problem.sections)
         warm = Solution((), "unknown", None, (), None, 0.0)
         for mode, share in (("strict", 0.2), ("hint", 0.4)) if with_sessions else (("any", 0.4),):
@@ -200,6 +216,71 @@ def solve(
     status = "optimal" if st == cp_model.OPTIMAL else ("cancelled" if was_cancelled else "feasible")
     bound = solver.best_objective_bound if mdl.penalties else 0.0
     return rescore(problem, Solution(tuple(placements), status, None, (), bound, elapsed))
+
+
+def _wants_lns(problem: Problem) -> bool:
+    """Whether some school's week has ``LNS_MIN_SLOTS`` slots or more."""
+    per_school: dict[str, int] = {}
+    for sl in problem.slots:
+        per_school[sl.school] = per_school.get(sl.school, 0) + 1
+    return max(per_school.values(), default=0) >= LNS_MIN_SLOTS
+
+
+def _solve_lns(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    hint: Solution | Sequence[Placement] | None,
+    progress: Progress | None,
+    cancel: Cancel,
+) -> Solution:
+    """Period-first construction, then large-neighbourhood search (``lns.py``) to the limit.
+
+    The first timetable: the hint (or ``problem.previous``) when it keeps the hard rules, else
+    ``lns.slots_first`` (15 % of the limit for the slot model, then rooms), else the plain model's
+    first timetable. The bound is the slot model's (a relaxation), on the checker's scale.
+    """
+    from .lns import improve, slots_first
+
+    t0 = time.monotonic()
+    deadline = t0 + time_limit - 0.05
+
+    def stop() -> bool:
+        return _is_cancelled(cancel)
+
+    start: list[Placement] | None = None
+    bound = 0.0
+    src = hint if hint is not None else problem.previous
+    if src is not None:
+        given = list(src.placements if isinstance(src, Solution) else src)
+        if given and check(problem, given).hard == 0:
+            start = given
+    if start is None:
+        share = min(max(2.0, 0.2 * time_limit), 0.5 * time_limit, 60.0)
+        got = slots_first(problem, time_limit=share, workers=workers, seed=seed, stop=stop)
+        if got is not None:
+            start, bound = got
+    if start is None:
+        left = deadline - time.monotonic()
+        bare = replace(problem, weights={**problem.weights, **{r: 0 for r in SOFT}})
+        first = solve(bare, time_limit=max(0.5, left), workers=workers, seed=seed, cancel=cancel,
+                      stop_after_first_solution=True, strategy="model")  # fmt: skip
+        if not first.placements:
+            return replace(first, elapsed=time.monotonic() - t0)
+        start = list(first.placements)
+    res = check(problem, start)
+    if progress is not None:
+        progress(float(res.cost), bound, time.monotonic() - t0)
+    found = improve(problem, start, deadline=deadline, workers=workers, seed=seed, bound=bound, t0=t0,
+                    progress=progress, stop=stop)  # fmt: skip
+    if found.hard == 0 and found.cost <= bound:
+        status = "optimal"
+    else:
+        status = "cancelled" if stop() else "feasible"
+    out = Solution(tuple(found.placements), status, None, (), bound, time.monotonic() - t0)  # type: ignore[arg-type]
+    return rescore(problem, out)
 
 
 def _run(
@@ -309,7 +390,7 @@ def _solve_part(args: tuple[Problem, float, int, int, bool, tuple[Placement, ...
         return solve(sub, time_limit=limit, workers=workers, seed=seed, hint=hint or None, search="default")
     # first pass: any timetable, from the hard rules alone (a smaller model, about twice as
     # fast to a first timetable); scored by the checker on the real weights, with no bound
-    bare = replace(sub, weights={r: 0 for r in SOFT})
+    bare = replace(sub, weights={**sub.weights, **{r: 0 for r in SOFT}})
     sol = solve(bare, time_limit=limit, workers=workers, seed=seed, stop_after_first_solution=True)
     status = "feasible" if sol.placements else sol.status
     return rescore(sub, replace(sol, status=status, bound=None))

@@ -10,10 +10,12 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = [
     "core",
     "accounts",
+    "messaging",
     "courses",
     "partners",
     "scheduling",
     "enrollment",
+    "letters",
     "allocation",
     "participation",
     "supervision",

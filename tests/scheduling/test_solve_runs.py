@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.runs import runs_reap_stale
-from scheduling import services
+from scheduling import selectors, services
 from scheduling.models import Pin, Placement, SolveRun, Timetable
 from scheduling.solver.domain import Solution
 from scheduling.tasks import solve_timetable
@@ -43,6 +43,10 @@ def test_db_backend_enqueues_then_the_task_writes_a_draft_and_leaves_published_a
     assert run.status == "succeeded" and run.result_timetable.status == "draft"
     assert run.heartbeat_at and run.finished_at and run.elapsed > 0
     assert run.best_cost is not None and run.bound is not None
+    # the trace ends with the checker's verdict on the draft: one cost on the page and in the bench
+    assert run.trace[-1][1] == run.best_cost == run.result_timetable.cost and run.trace[-1][2] == run.bound
+    numbers = selectors.solve_numbers(run.trace)
+    assert numbers["cost"] == run.best_cost and numbers["first_feasible_at"] == run.first_feasible_at
     assert run.result_timetable.base_id == published.pk  # minimal change against the published one
     published.refresh_from_db()
     assert published.status == "published"
@@ -174,3 +178,33 @@ def test_a_late_worker_after_its_run_was_reaped_writes_nothing(world, monkeypatc
     assert solve_timetable.call(run.pk) == "abandoned"
     assert not Timetable.objects.exists()
     assert SolveRun.objects.get(pk=run.pk).message == "reaped"
+
+
+def test_solve_numbers_are_read_from_the_trace():
+    trace = [[0.4, 90.0, 0.0], [3.0, 50.0, 10.0], [12.0, 30.0, 20.0], [18.5, 25.0, 25.0]]
+    n = selectors.solve_numbers(trace)
+    assert n["first_feasible_at"] == 0.4 and n["cost"] == 25.0 and n["bound"] == 25.0
+    assert n["cost_at"] == [(10.0, 50.0), (20.0, 25.0)] and n["proven_optimal_at"] == 18.5
+    open_run = selectors.solve_numbers(trace[:3])
+    assert open_run["proven_optimal_at"] is None and open_run["cost_at"][1] == (20.0, 30.0)
+    assert selectors.solve_numbers([]) == {
+        "first_feasible_at": None,
+        "cost": None,
+        "bound": None,
+        "cost_at": [(10.0, None), (20.0, None)],
+        "proven_optimal_at": None,
+    }
+
+
+def test_the_run_page_shows_the_numbers_the_benchmark_records(world, client):
+    tt = add_timetable_data(world)
+    run = SolveRun.objects.create(
+        school=world.school_a, term=tt.term, time_limit=20, status="succeeded", first_feasible_at=0.4,
+        best_cost=25.0, bound=25.0, trace=[[0.4, 90.0, 0.0], [3.0, 50.0, 10.0], [18.5, 25.0, 25.0]],
+    )  # fmt: skip
+    client.force_login(world.users.coordinator_a)
+    html = client.get(reverse("scheduling:run", args=[world.school_a.id, run.pk])).content.decode()
+    assert 'data-testid="first">0.4 s' in html
+    assert 'data-testid="best"' not in html  # finished: the solver's running numbers give way to the checker's cost
+    assert 'data-testid="cost-at-10">50' in html and 'data-testid="cost-at-20"' not in html  # limit 20 s
+    assert 'data-testid="proven">18.5 s' in html

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from scheduling.solver.check import check, score_ctt
-from scheduling.solver.ctt import main, parse_ctt, parse_solution, read_ctt, to_problem
-from scheduling.solver.ctt_lns import solve_ctt
+from scheduling.solver.ctt import UD2_WEIGHTS, main, parse_ctt, parse_solution, read_ctt, rows_of, to_problem
 from scheduling.solver.domain import Placement
+from scheduling.solver.solve import solve
 
 # Docheinstein's race results (solutions/docheinstein-races/compNN.sol), re-scored: RC/MWD/CC/RS.
 PUBLISHED = {
@@ -80,35 +82,65 @@ def test_room_alias_and_hard_violations():
     assert s.hard_by_rule["teacher_unavailable"] == 1  # c3 at (0, 0)
 
 
-def test_generic_checker_agrees_with_ctt_scorer(ctt_dir):
-    """The same rule ids: the after-school checker on the mapped problem gives the UD2 cost."""
-    inst = read_ctt(ctt_dir / "comp01.ctt")
-    rows = parse_solution((ctt_dir / "solutions/docheinstein-races/comp01.sol").read_text())
-    prob = to_problem(inst)
-    weights = {"room_capacity": 1, "min_working_days": 5, "isolated_lectures": 2,
-               "room_stability": 1, "teacher_load_balance": 0, "meetings_spread": 0,
-               "club_band_spread": 0, "teacher_preference": 0}  # fmt: skip
-    # isolated lectures are per curriculum in UD2: teacher groups must not count
-    prob = type(prob)(prob.slots, prob.rooms, prob.teachers, prob.sections, weights=weights)
-    prob = type(prob)(prob.slots, prob.rooms, prob.teachers, prob.sections, weights=weights)
+def _placements(inst, rows):
     teacher = {c.id: f"{c.teacher}/{c.id}" for c in inst.courses}
     count: dict[str, int] = {}
-    placements = []
+    out = []
     for c, r, d, p in rows:
-        placements.append(Placement(c, count.get(c, 0), f"{d}.{p}", r, teacher[c]))
+        out.append(Placement(c, count.get(c, 0), f"{d}.{p}", r, teacher[c]))
         count[c] = count.get(c, 0) + 1
-    res = check(prob, placements)
-    hard = {k: v for k, v in res.hard_by_rule.items() if v}
-    assert hard == {"room_too_small": 4}  # hard for schools; soft (room_capacity) in UD2
-    assert res.cost == 5 and res.cost_by_rule == {"room_capacity": 4, "room_stability": 1}
+    return out
 
 
-def test_solve_tiny_is_feasible_and_rescored():
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_product_checker_on_the_itc_problem_is_the_ud2_cost(ctt_dir, name):
+    """ITC-2007 read into the product's Problem: the product's checker gives the referee's cost."""
+    inst = read_ctt(ctt_dir / f"{name}.ctt")
+    rows = parse_solution((ctt_dir / "solutions/docheinstein-races" / f"{name}.sol").read_text())
+    res = check(to_problem(inst), _placements(inst, rows))
+    ref = score_ctt(inst, rows)
+    assert res.hard == 0 and res.cost == ref.cost == PUBLISHED[name][0]
+    assert {k: v for k, v in res.cost_by_rule.items() if v} == {k: v for k, v in ref.cost_by_rule.items() if v}
+
+
+def test_itc_mapping_switches_room_too_small_off_and_ud2_on(ctt_dir):
+    """Course → section, curriculum → group, unavailability, UD2 weights; for schools the same
+    timetable breaks the hard room_too_small (a problem without the UD2 weights)."""
+    inst = read_ctt(ctt_dir / "comp01.ctt")
+    prob = to_problem(inst)
+    assert prob.weights == UD2_WEIGHTS and prob.weights["room_too_small"] == 0
+    assert {k for k, v in prob.weights.items() if v} == {
+        "room_capacity", "min_working_days", "isolated_lectures", "room_stability"}  # fmt: skip
+    by_id = {s.id: s for s in prob.sections}
+    c0 = inst.courses[0]
+    assert by_id[c0.id].meetings_per_week == c0.lectures and by_id[c0.id].min_days == c0.min_days
+    assert {q.id for q in inst.curricula if c0.id in q.courses} <= by_id[c0.id].groups
+    unav = {t.id: t.unavailable for t in prob.teachers}
+    assert sum(len(v) for v in unav.values()) == 53
+    rows = parse_solution((ctt_dir / "solutions/docheinstein-races/comp01.sol").read_text())
+    school = replace(prob, weights={**UD2_WEIGHTS, "room_too_small": 1})
+    res = check(school, _placements(inst, rows))
+    assert {k: v for k, v in res.hard_by_rule.items() if v} == {"room_too_small": 4}
+    assert res.cost_by_rule == {"room_capacity": 4, "room_stability": 1}
+
+
+def test_active_switches_only_what_the_problem_says():
+    from scheduling.solver.rules import active
+
+    assert active("room_too_small", {}) and active("room_too_small", {"room_too_small": 1})
+    assert not active("room_too_small", {"room_too_small": 0})
+    assert not active("isolated_lectures", {}) and active("isolated_lectures", {"isolated_lectures": 2})
+    assert active("meetings_spread", {}) and not active("meetings_spread", {"meetings_spread": 0})
+
+
+@pytest.mark.parametrize("strategy", ["lns", "model"])
+def test_the_product_solve_on_tiny_is_feasible_and_the_referee_agrees(strategy):
     inst = parse_ctt(TINY)
-    res = solve_ctt(inst, time_limit=3, workers=1, seed=0)
-    s = score_ctt(inst, res.rows)
-    assert s.hard == 0 and res.cost == s.cost
-    assert res.cost == 10  # c3 (50) must sit in A (40); c1 needs both days → isolated lectures
+    sol = solve(to_problem(inst), time_limit=3, workers=1, seed=0, strategy=strategy)
+    s = score_ctt(inst, rows_of(sol.placements))
+    assert s.hard == 0 and sol.hard_violations == 0 and sol.cost == s.cost
+    assert sol.cost == 10  # c3 (50) must sit in A (40); c1 needs both days → isolated lectures
+    assert sol.bound is not None and sol.bound <= sol.cost
 
 
 def test_cli_score_and_solve(tmp_path, capsys, ctt_dir):

@@ -32,7 +32,7 @@ def test_no_django_or_app_import_anywhere_in_the_engine():
 def test_importing_the_engine_does_not_load_ortools():
     code = (
         "import sys; import scheduling.solver, scheduling.solver.model, scheduling.solver.ctt, "
-        "scheduling.solver.ctt_lns, scheduling.solver.synth, scheduling.solver.rules; "
+        "scheduling.solver.lns, scheduling.solver.synth, scheduling.solver.rules; "
         "assert not any(m.startswith(('ortools', 'django')) for m in sys.modules), 'loaded'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=Path(REPO), check=True)

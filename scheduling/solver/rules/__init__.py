@@ -76,6 +76,16 @@ SOFT: tuple[str, ...] = tuple(r.id for r in REGISTRY if r.kind == "soft")
 KEHOU_SOFT_DEFAULT_OFF = frozenset(r.id for r in REGISTRY if not r.default_on)
 
 
+def active(rule_id: str, overrides: dict[str, int] | None = None) -> bool:
+    """Whether a rule takes part in a problem: a soft rule with a weight, or a hard rule that the
+    problem does not switch off. ``Problem.weights[hard_id] = 0`` switches a hard rule off — only
+    for a problem where a soft rule counts the same thing instead (ITC-2007: ``room_capacity``
+    replaces ``room_too_small``); schools never do."""
+    if RULES[rule_id].kind == "hard":
+        return not (overrides and overrides.get(rule_id) == 0)
+    return weight(rule_id, overrides) > 0
+
+
 def weight(rule_id: str, overrides: dict[str, int] | None = None) -> int:
     """The weight of a soft rule, honouring a problem's overrides."""
     if overrides and rule_id in overrides:
@@ -85,4 +95,4 @@ def weight(rule_id: str, overrides: dict[str, int] | None = None) -> int:
     return RULES[rule_id].weight
 
 
-__all__ = ["HARD", "KEHOU_SOFT_DEFAULT_OFF", "REGISTRY", "RULES", "SOFT", "Hit", "Rule", "Scope", "weight"]
+__all__ = ["HARD", "KEHOU_SOFT_DEFAULT_OFF", "REGISTRY", "RULES", "SOFT", "Hit", "Rule", "Scope", "active", "weight"]

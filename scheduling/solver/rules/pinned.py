@@ -28,9 +28,9 @@ class Pinned(Rule):
             r = ix["room"].get(pin.room) if pin.room is not None else None
             if pin.slot is not None:
                 mdl.require(mdl.cp.add(mdl.at.get((i, t), zero) == 1), self.id, *subj)
-                if pin.room is not None:
+                if pin.room is not None and not mdl.slots_only:
                     mdl.require(mdl.cp.add(mdl.z.get((i, t, r), zero) == 1), self.id, *subj)
-            elif pin.room is not None:
+            elif pin.room is not None and not mdl.slots_only:
                 room_only[i, r if r is not None else -1] += 1
                 # another meeting than those pinned to a slot
                 taken = {ix["slot"].get(q.slot) for q in p.pins if q.section == pin.section and q.slot is not None}

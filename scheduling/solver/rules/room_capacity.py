@@ -3,8 +3,9 @@ RoomCapacity; off for schools, where ``room_too_small`` is hard, unless ``Proble
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import Hit, Keys, Rule, within
 
@@ -18,10 +19,39 @@ class RoomCapacity(Rule):
         p = mdl.problem
         if not mdl.weight(self.id):
             return
+        if mdl.slots_only:
+            self._counted(mdl)
+            return
         for (i, _t, r), v in mdl.z.items():
             over = p.sections[i].expected_size - p.rooms[r].capacity
             if over > 0:
                 mdl.penalise(self.id, over * v)
+
+    def _counted(self, mdl: Model) -> None:
+        """Without room variables (the slot half of period-first), a lower bound that is exact
+        when every room suits every section: the k-th largest section in the k-th largest room
+        is best, and its overflow is, summed over seat thresholds v, the sections with more than
+        v pupils beyond the rooms with more than v seats, per slot."""
+        p = mdl.problem
+        for school in sorted({s.school for s in p.sections}):
+            caps = [r.capacity for r in p.rooms if r.school == school]
+            secs = [i for i, s in enumerate(p.sections) if s.school == school]
+            levels = sorted(set(caps) | {p.sections[i].expected_size for i in secs})
+            for j, v in enumerate(levels[:-1]):
+                width = levels[j + 1] - v
+                big = [i for i in secs if p.sections[i].expected_size > v]
+                over = sum(1 for c in caps if c > v)
+                if len(big) <= over:
+                    continue
+                by_slot: dict[int, list[Any]] = defaultdict(list)
+                for i in big:
+                    for t in mdl.slots_of[i]:
+                        by_slot[t].append(mdl.at[i, t])
+                for t, vs in by_slot.items():
+                    if len(vs) > over:
+                        short = mdl.cp.new_int_var(0, len(vs) - over, f"seats_short(t={t},v={v})")
+                        mdl.cp.add(short >= sum(vs) - over)
+                        mdl.penalise(self.id, width * short)
 
     def score(self, view: CheckView, keys: Keys) -> Iterator[Hit]:
         for p in view.valid:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 class RoomDoubleBooked(Rule):
     def post(self, mdl: Model) -> None:
         p = mdl.problem
+        if mdl.slots_only:
+            self._count(mdl)
+            return
         at: dict[tuple[int, int], list[Any]] = defaultdict(list)
         for (_, t, r), v in mdl.z.items():
             at[t, r].append(v)
@@ -30,6 +33,22 @@ class RoomDoubleBooked(Rule):
             for a, b, g in mdl.pairs(sorted(ts)):
                 if g < 0:
                     mdl.require(mdl.cp.add(sum(at[a, r]) + sum(at[b, r]) <= 1), self.id, p.rooms[r].id)
+
+    def _count(self, mdl: Model) -> None:
+        """Without room variables (the slot half of period-first): for every set of rooms that
+        some section is limited to, the sections limited to a part of it meet at most that many
+        at once in a slot (Hall's condition on the sets that occur)."""
+        p = mdl.problem
+        sets = {frozenset(rs) for rs in mdl.rooms_of.values() if rs}
+        for rooms in sets:
+            inside = [i for i, rs in mdl.rooms_of.items() if rs and set(rs) <= rooms]
+            by_slot: dict[int, list[Any]] = defaultdict(list)
+            for i in inside:
+                for t in mdl.slots_of[i]:
+                    by_slot[t].append(mdl.at[i, t])
+            for vs in by_slot.values():
+                if len(vs) > len(rooms):
+                    mdl.require(mdl.cp.add(sum(vs) <= len(rooms)), self.id, *sorted(p.rooms[r].id for r in rooms))
 
     def score(self, view: CheckView, keys: Keys) -> Iterator[Hit]:
         for rid, ps in view.by_room.items():

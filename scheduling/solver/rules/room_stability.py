@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 class RoomStability(Rule):
     def post(self, mdl: Model) -> None:
         p = mdl.problem
-        if not mdl.weight(self.id):
+        if not mdl.weight(self.id) or mdl.slots_only:
             return
         for i, s in enumerate(p.sections):
             if s.meetings_per_week < 2:
@@ -23,7 +23,7 @@ class RoomStability(Rule):
             uses = []
             for r in mdl.rooms_of[i]:
                 u = mdl.cp.new_bool_var(f"uses_room(s={i},r={r})")
-                zs = [mdl.z[i, t, r] for t in mdl.slots_of[i]]
+                zs = [mdl.z[i, t, r] for t in mdl.slots_of[i] if (i, t, r) in mdl.z]
                 for v in zs:
                     mdl.cp.add_implication(v, u)
                 mdl.cp.add_bool_or([*zs, ~u])  # used exactly when some meeting is there

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,27 +11,52 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
+from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term
 from courses.selectors import term_current
 from enrollment.models import (
-    ClassGate,
     Dismissal,
-    DismissalChange,
     DismissalChoice,
-    DismissalRules,
     Enrollment,
     EnrollmentWindow,
-    FamilyNotice,
-    Gate,
     Notice,
-    PickupPerson,
     Preference,
     PupilCalendarFeed,
     RosterProposal,
     Student,
 )
+from enrollment.selectors.catalogue import (  # noqa: F401
+    CatalogueItem,
+    FeeQuote,
+    catalogue_for_student,
+    fee_quote,
+    section_get_for_student,
+    section_is_open_to,
+)
+from enrollment.selectors.dismissal import (  # noqa: F401  (the package's public reads)
+    LAST_SESSION,
+    DismissalConflict,
+    dismissal_changes_ahead,
+    dismissal_conflicts,
+    dismissal_misses,
+    dismissal_on,
+    dismissal_rules_for,
+)
+from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
+from enrollment.selectors.proposals import (  # noqa: F401
+    proposal_get_for_parent,
+    proposal_get_for_school,
+    proposals_for_section,
+    proposals_for_student,
+)
+from messaging import selectors as messaging_selectors
+from messaging.models import Message
 from partners.models import Provider
-from scheduling.selectors import itinerary, published_meetings, published_placements
+from scheduling.selectors import itinerary, published_placements
+
+
+def about_student(student_id: int) -> str:
+    """The tag a message about one pupil carries (`enrollment.notify` writes it, the child's page reads it)."""
+    return f"student:{student_id}"
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -82,60 +106,6 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 ACTIVE = ("enrolled", "waitlisted")
 
 
-@dataclass(frozen=True)
-class Meeting:
-    """One weekly meeting of a section: weekday 0=Mon … 4=Fri, times, session and room when known."""
-
-    weekday: int
-    start: dt.time | None = None
-    end: dt.time | None = None
-    session: int | None = None
-    room: str = ""
-
-    @property
-    def weekday_label(self) -> str:
-        return str(dict(WEEKDAY_CHOICES).get(self.weekday, self.weekday))
-
-    def overlaps(self, other: Meeting) -> bool:
-        if self.weekday != other.weekday:
-            return False
-        if None not in (self.start, self.end, other.start, other.end):
-            return self.start < other.end and other.start < self.end
-        return self.session is not None and self.session == other.session
-
-
-def section_times(section_ids: Iterable[int]) -> dict[int, list[Meeting]]:
-    """The weekly meetings of each section from the *published* timetable; unknown sections are absent.
-
-    This is the one place the enrollment side learns when a section meets (clash checks, the
-    catalogue's days and times, `child_week`). Sections of a school without a published timetable have no
-    known times, so nothing clashes with them. Filled from the published
-    `scheduling.Placement` rows: one Meeting(weekday, slot.start, slot.end, slot.session, room.name)
-    per placement of a published timetable.
-    """
-    return {
-        section_id: [Meeting(m.weekday, m.start, m.end, m.session, m.room) for m in meetings]
-        for section_id, meetings in published_meetings(section_ids).items()
-    }
-
-
-def meetings_clash(a: Iterable[Meeting], b: Iterable[Meeting]) -> bool:
-    b = list(b)
-    return any(m.overlaps(n) for m in a for n in b)
-
-
-def section_is_open_to(*, student: Student, section: Section) -> bool:
-    """Eligibility: the child's own school's courses for the child's grade (partner courses included:
-    they are Course rows of kind `partner` at the host school)."""
-    course = section.course
-    return (
-        student.on_roll
-        and course.school_id == student.school_id
-        and section.term.school_id == student.school_id
-        and student.grade in (course.grades or [])
-    )
-
-
 def term_for_student(student: Student) -> Term | None:
     return term_current(school=student.school)
 
@@ -173,82 +143,6 @@ def offer_hours_for(*, school_id: int, term_id: int) -> int:
         .first()
     )
     return hours or 24
-
-
-@dataclass
-class CatalogueItem:
-    section: Section
-    meetings: list[Meeting]
-    seats_left: int
-    waiting: int
-    mine: Enrollment | None = None
-    rank: int | None = None
-
-    @property
-    def course(self) -> Course:
-        return self.section.course
-
-    @property
-    def rooms(self) -> list[str]:
-        return sorted({m.room for m in self.meetings if m.room})
-
-
-def catalogue_for_student(
-    *,
-    student: Student,
-    term: Term,
-    now: dt.datetime,
-    kind: str = "",
-    weekday: int | None = None,
-) -> list[CatalogueItem]:
-    """Sections the child may take this term, with seats left; filtered by course kind and weekday."""
-    sections = (
-        Section.objects.filter(term=term, term__school_id=student.school_id, course__school_id=student.school_id)
-        .select_related("course", "teacher", "term")
-        .with_seat_counts(now)
-        .order_by("course__kind", "course__title", "code")
-    )
-    if kind:
-        sections = sections.filter(course__kind=kind)
-    open_sections = [s for s in sections if section_is_open_to(student=student, section=s)]
-    times = section_times([s.pk for s in open_sections])
-    mine = {
-        e.section_id: e
-        for e in Enrollment.objects.active().filter(student=student, section__in=[s.pk for s in open_sections])
-    }
-    window = window_open(school_id=student.school_id, term_id=term.pk, mode="preference", now=now)
-    ranks = (
-        dict(Preference.objects.filter(window=window, student=student).values_list("section_id", "rank"))
-        if window
-        else {}
-    )
-    items = []
-    for section in open_sections:
-        meetings = times.get(section.pk, [])
-        if weekday is not None and not any(m.weekday == weekday for m in meetings):
-            continue
-        items.append(
-            CatalogueItem(
-                section=section,
-                meetings=meetings,
-                seats_left=max(0, section.capacity - section.seats_held),
-                waiting=section.waiting,
-                mine=mine.get(section.pk),
-                rank=ranks.get(section.pk),
-            )
-        )
-    return items
-
-
-def section_get_for_student(*, student: Student, section_id: Any) -> Section:
-    """A section by id for this child; 404 if it does not exist (eligibility is the service's check).
-
-    With its course and term, which the eligibility check and the answer read.
-    """
-    try:
-        return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
-    except Section.DoesNotExist:
-        raise Http404 from None
 
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
@@ -359,7 +253,7 @@ class ChildPanel:
     proposals: list[RosterProposal] = field(default_factory=list)
     #: the weekly choices that leave before a course that day (the rule: `dismissal_misses`)
     dismissal_conflicts: list[DismissalConflict] = field(default_factory=list)
-    family_notices: list[FamilyNotice] = field(default_factory=list)
+    family_notices: list[Message] = field(default_factory=list)
 
     @property
     def first_come_open(self) -> bool:
@@ -370,7 +264,8 @@ class ChildPanel:
         return self.window is not None and self.window.mode == "preference" and self.window.is_open()
 
 
-def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
+def child_panel(*, student: Student, now: dt.datetime, reader_id: int | None = None) -> ChildPanel:
+    """One child's panel; `reader_id`: the guardian reading it (their own copies of the family's messages)."""
     term = term_for_student(student)
     windows = windows_for(school_id=student.school_id, term_id=term.pk) if term else []
     window = window_shown(windows, now)
@@ -412,8 +307,10 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         dismissal_choices=list(Dismissal.choices),
         proposals=proposals_for_student(student=student),
         dismissal_conflicts=_weekly_conflicts(student, term),
-        family_notices=list(
-            FamilyNotice.objects.filter(family_id=student.family_id, student=student).order_by("-created_at", "-id")[:5]
+        family_notices=(
+            messaging_selectors.inbox_for_user(user_id=reader_id, limit=5, about=about_student(student.pk))
+            if reader_id is not None
+            else []
         ),
     )
 
@@ -575,154 +472,3 @@ def roster_for_partner(*, actor: Actor, section_id: Any) -> tuple[Section, list[
         .order_by("student__grade", "student__name")
     )
     return section, rows
-
-
-# --- Flexible dismissal (弹性离校): THE conflict rule, a day's effective choice, the gate rules -----
-
-#: The last session a pupil stays for with each dismissal choice (extended care: every session).
-LAST_SESSION = {Dismissal.AFTER_SESSION_1.value: 1, Dismissal.AFTER_SESSION_2.value: 2, Dismissal.EXTENDED.value: None}
-
-
-def dismissal_misses(choice: str, meetings: Iterable[Meeting]) -> list[Meeting]:
-    """THE conflict rule of flexible dismissal: the meetings a pupil would miss by going home at
-    `choice` — those in a later session than the last one the choice stays for (a pupil who leaves
-    after session 1 misses a session-2 club). Every page, warning and gate list asks this function."""
-    last = LAST_SESSION.get(choice, 2)
-    if last is None:
-        return []
-    return [m for m in meetings if m.session is not None and m.session > last]
-
-
-@dataclass(frozen=True)
-class DismissalConflict:
-    """A pupil's dismissal choice on a weekday leaves before a course of theirs that day."""
-
-    student_id: int
-    weekday: int
-    choice: str
-    course: str
-    meeting: Meeting
-
-    @property
-    def choice_label(self) -> str:
-        return str(Dismissal(self.choice).label)
-
-
-def dismissal_conflicts(
-    *, term_id: int, choices: dict[tuple[int, int], str]
-) -> dict[tuple[int, int], list[DismissalConflict]]:
-    """{(pupil, weekday): the courses that pupil would miss} for the (pupil, weekday) → choice pairs
-    given (a family's weekly choices, one day's effective choices on the gate list, or a choice
-    about to be saved). Seats held in `term_id`'s published timetable; pairs without a conflict
-    are absent. Two queries, whatever the number of pupils."""
-    if not choices:
-        return {}
-    pupils = {sid for sid, _wd in choices}
-    seats = list(
-        Enrollment.objects.filter(student_id__in=pupils, status="enrolled", section__term_id=term_id).values_list(
-            "student_id", "section_id", "section__course__title"
-        )
-    )
-    times = section_times({section_id for _sid, section_id, _t in seats})
-    by_pupil: dict[int, list[tuple[str, Meeting]]] = {}
-    for sid, section_id, title in seats:
-        for meeting in times.get(section_id, []):
-            by_pupil.setdefault(sid, []).append((title, meeting))
-    out: dict[tuple[int, int], list[DismissalConflict]] = {}
-    for (sid, weekday), choice in choices.items():
-        day = [(t, m) for t, m in by_pupil.get(sid, []) if m.weekday == weekday]
-        missed = {id(m) for m in dismissal_misses(choice, [m for _t, m in day])}
-        hits = [DismissalConflict(sid, weekday, choice, t, m) for t, m in day if id(m) in missed]
-        if hits:
-            out[sid, weekday] = sorted(hits, key=lambda c: (c.meeting.session or 0, c.course))
-    return out
-
-
-def dismissal_rules_for(school_id: int) -> DismissalRules:
-    """The school's gate rules, or the defaults (cut-off 12:00, no extended care) if it set none."""
-    return DismissalRules.objects.filter(school_id=school_id).first() or DismissalRules(school_id=school_id)
-
-
-def dismissal_on(*, student_ids: Iterable[int], term: Term, day: dt.date, weekday: int) -> dict[int, tuple[str, bool]]:
-    """{pupil: (choice, changed for this day)} — a change for `day` beats the weekly choice, which
-    beats the default (after session 2)."""
-    ids = list(student_ids)
-    out = dict.fromkeys(ids, (Dismissal.AFTER_SESSION_2.value, False))
-    for sid, choice in DismissalChoice.objects.filter(student_id__in=ids, term=term, weekday=weekday).values_list(
-        "student_id", "choice"
-    ):
-        out[sid] = (choice, False)
-    for sid, choice in DismissalChange.objects.filter(student_id__in=ids, date=day).values_list("student_id", "choice"):
-        out[sid] = (choice, True)
-    return out
-
-
-def dismissal_changes_ahead(*, student: Student, today: dt.date) -> list[DismissalChange]:
-    return list(DismissalChange.objects.filter(student=student, date__gte=today).order_by("date"))
-
-
-def pickup_persons_for(*, family_ids: Iterable[int]) -> dict[int, list[PickupPerson]]:
-    out: dict[int, list[PickupPerson]] = {}
-    for person in PickupPerson.objects.filter(family_id__in=list(family_ids)).order_by("created_at", "id"):
-        out.setdefault(person.family_id, []).append(person)
-    return out
-
-
-def pickup_person_get_for_parent(*, actor: Actor, person_id: Any) -> PickupPerson:
-    families = Student.objects.visible_to_parent(actor).values("family_id")
-    return get_or_404(PickupPerson.objects.filter(family_id__in=families), pk=id_or_404(person_id))
-
-
-def gates_for_school(*, school: School) -> list[Gate]:
-    return list(Gate.objects.filter(school=school).prefetch_related("class_links__school_class").order_by("name"))
-
-
-def class_gates(*, school: School) -> dict[int, Gate]:
-    """{class id: its gate} for the school's classes that have one."""
-    return {
-        link.school_class_id: link.gate for link in ClassGate.objects.filter(gate__school=school).select_related("gate")
-    }
-
-
-# --- Voluntariness: the school's proposals, the family's answers ---------------------------------
-
-
-def proposals_for_student(*, student: Student) -> list[RosterProposal]:
-    return list(
-        RosterProposal.objects.pending()
-        .filter(student=student)
-        .select_related("section__course", "section__teacher")
-        .order_by("created_at", "id")
-    )
-
-
-def proposal_get_for_parent(*, actor: Actor, student: Student, proposal_id: Any) -> RosterProposal:
-    return get_or_404(
-        RosterProposal.objects.select_related("section__course", "section__term", "student").filter(
-            student__in=Student.objects.visible_to_parent(actor)
-        ),
-        pk=id_or_404(proposal_id),
-        student=student,
-    )
-
-
-def proposals_for_section(*, section: Section) -> list[RosterProposal]:
-    return list(
-        RosterProposal.objects.filter(section=section)
-        .select_related("student__school_class")
-        .order_by("-created_at", "-id")[:200]
-    )
-
-
-def proposal_get_for_school(*, school: School, section: Section, proposal_id: Any) -> RosterProposal:
-    return get_or_404(
-        RosterProposal.objects.select_related("student", "section__course"),
-        pk=id_or_404(proposal_id),
-        section=section,
-        section__course__school=school,
-    )
-
-
-def family_notices_for_parent(*, actor: Actor, limit: int = 10) -> list[FamilyNotice]:
-    families = Student.objects.visible_to_parent(actor).values("family_id")
-    return list(FamilyNotice.objects.filter(family_id__in=families).order_by("-created_at", "-id")[:limit])

@@ -1,0 +1,128 @@
+"""The period-first construction and the large-neighbourhood search of the one engine (``lns.py``),
+on the product's ``Problem``: a school's rules and ITC-2007's alike. Pure and fast (small limits)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from scheduling.solver.check import check
+from scheduling.solver.ctt import parse_ctt, read_ctt, to_problem
+from scheduling.solver.domain import Placement
+from scheduling.solver.lns import _delta, _neighbourhood, _Shape, improve, repair, slots_first
+from scheduling.solver.model import build
+from scheduling.solver.rules import SOFT
+from scheduling.solver.solve import LNS_MIN_SLOTS, _wants_lns, solve
+from scheduling.solver.synth import synthetic_school
+
+from .conftest import problem, room, section, slots, teacher
+from .test_ctt import TINY
+
+
+def _solve_model(mdl, limit: float = 5.0):
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = 1
+    return solver.solve(mdl.cp), solver
+
+
+def test_slot_model_counts_rooms_instead_of_choosing_them():
+    """Three sections, one slot a day, two rooms: the slot model has no room variables, and never
+    puts three meetings in one slot."""
+    p = problem(slots(days=2), [room("R1"), room("R2")], [teacher("a"), teacher("b"), teacher("c")],
+                [section("x", n=1, eligible_teachers=frozenset({"a"})),
+                 section("y", n=1, eligible_teachers=frozenset({"b"})),
+                 section("z", n=2, eligible_teachers=frozenset({"c"}))])  # fmt: skip
+    mdl = build(p, slots_only=True)
+    assert mdl.slots_only and not mdl.z and mdl.at
+    crowd = [mdl.at[i, 0] for i in range(3)]
+    mdl.cp.add(sum(crowd) == 3)
+    st, _ = _solve_model(mdl)
+    from ortools.sat.python import cp_model
+
+    assert st == cp_model.INFEASIBLE
+
+
+def test_only_slots_and_busy_rooms_narrow_the_model():
+    p = problem(slots(days=3), [room("R1"), room("R2")], [teacher("w")], [section("a", n=1)])
+    mdl = build(p, only_slots={"a": ["A10", "A20"]}, busy_rooms=[("A10", "R1")])
+    ix = mdl.index
+    assert sorted(p.slots[t].id for t in mdl.slots_of[0]) == ["A10", "A20"]
+    assert (0, ix["slot"]["A10"], ix["room"]["R1"]) not in mdl.z
+    assert (0, ix["slot"]["A10"], ix["room"]["R2"]) in mdl.z
+
+
+def test_slots_first_on_tiny_is_complete_and_its_bound_is_a_lower_bound():
+    prob = to_problem(parse_ctt(TINY))
+    got = slots_first(prob, time_limit=3)
+    assert got is not None
+    placements, bound = got
+    res = check(prob, placements)
+    assert res.hard == 0 and all(q.room for q in placements)
+    assert 0 <= bound <= res.cost == 10  # the optimum of TINY is 10 (see test_ctt)
+
+
+def test_a_repair_holds_everything_outside_the_neighbourhood_and_is_never_worse(ctt_dir):
+    prob = to_problem(read_ctt(ctt_dir / "comp01.ctt"))
+    got = slots_first(prob, time_limit=3)
+    assert got is not None
+    start, _ = got
+    shape, rng = _Shape(prob), random.Random(1)
+    current = list(start)
+    cost = check(prob, current).cost
+    for _ in range(6):
+        kind, freed, allowed = _neighbourhood(shape, current, 12, rng)
+        out = repair(prob, current, freed, allowed, time_limit=2)
+        assert out is not None, kind
+        new, closed = out
+        held = {(q.section, q.slot, q.room, q.teacher) for q in current if (q.section, q.meeting) not in freed}
+        assert held <= {(q.section, q.slot, q.room, q.teacher) for q in new}
+        if allowed is not None:
+            moved = {(q.section, q.slot) for q in new} - {(q.section, q.slot) for q in current}
+            assert all(slot in allowed[sid] for sid, slot in moved)
+        res = check(prob, new)
+        assert res.hard == 0
+        if closed:  # CP-SAT's optimum of the neighbourhood: the incumbent is one of its timetables
+            assert res.cost <= cost
+        d_hard, d_cost = _delta(prob, current, new)
+        assert (d_hard, d_cost) == (0, res.cost - cost)
+        if res.cost <= cost:
+            current, cost = new, res.cost
+
+
+def test_improve_on_a_school_keeps_the_school_rules_and_reports_the_checker_cost():
+    """The same search on an after-school problem (every soft rule on, homework rooms, pins)."""
+    p = synthetic_school(0, n_sections=14, n_teachers=7, n_rooms=8)
+    p = replace(p, weights=dict.fromkeys(SOFT, 1) | {"room_capacity": 0, "isolated_lectures": 0})
+    first = solve(p, time_limit=5, stop_after_first_solution=True, strategy="model")
+    assert first.placements
+    seen: list[float] = []
+    found = improve(p, list(first.placements), deadline=__import__("time").monotonic() + 3,
+                    progress=lambda c, b, e: seen.append(c))  # fmt: skip
+    res = check(p, found.placements)
+    assert res.hard == 0 == found.hard and found.cost == res.cost <= first.cost
+    assert seen == sorted(seen, reverse=True) and (not seen or seen[-1] == found.cost)
+    assert found.iterations > 0
+
+
+def test_solve_picks_the_lns_for_long_weeks_and_reports_on_the_checker_scale():
+    tiny = to_problem(parse_ctt(TINY))  # 4 slots: one model
+    assert not _wants_lns(tiny)
+    long_week = replace(tiny, slots=tuple(replace(s, id=f"x{n}", weekday=n % 5, session=n // 5)
+                                          for n, s in enumerate(tiny.slots * 4)))  # fmt: skip
+    assert len(long_week.slots) >= LNS_MIN_SLOTS and _wants_lns(long_week)
+    reports: list[tuple[float, float, float]] = []
+    sol = solve(tiny, time_limit=3, strategy="lns", progress=lambda *a: reports.append(a))
+    assert sol.cost == check(tiny, sol.placements).cost == 10 and sol.hard_violations == 0
+    assert reports and reports[0][0] >= sol.cost and all(b <= sol.cost for _, b, _ in reports)
+
+
+def test_a_hint_that_keeps_the_hard_rules_is_where_the_search_starts():
+    prob = to_problem(parse_ctt(TINY))
+    sol = solve(prob, time_limit=2, strategy="lns")
+    again = solve(prob, time_limit=1, strategy="lns", hint=sol)
+    assert again.cost == sol.cost and again.hard_violations == 0
+    broken = [Placement(q.section, q.meeting, prob.slots[0].id, q.room, q.teacher) for q in sol.placements]
+    assert solve(prob, time_limit=2, strategy="lns", hint=broken).hard_violations == 0
