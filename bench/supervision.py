@@ -161,6 +161,7 @@ def main() -> None:
         "/bureau/supervision/institutions/?township=%E8%8A%B1%E6%A1%A5%E9%95%87&kind=subject&grade=red",
         "/bureau/supervision/institutions/?page=500",
         "/api/v1/supervision/institutions",
+        "/api/v1/supervision/institutions?q=%E5%8D%9A%E5%AD%A6%E5%9F%B9%E8%AE%AD%E5%AD%A6%E6%A0%A1012",
         "/api/v1/supervision/institutions?q=%E5%8D%9A%E5%AD%A6&township=%E8%8A%B1%E6%A1%A5%E9%95%87&page=3",
         "/api/v1/supervision/institutions?status=operating&grade=yellow&page=200",
     ]
