@@ -57,7 +57,12 @@ def plan_targets(plan: Plan) -> list[dict[str, Any]]:
                 "rank": target.rank,
                 "score": target.score,
                 "inspectors": [
-                    {"id": a.inspector_id, "department": a.inspector.department, "score": a.score}
+                    {
+                        "id": a.inspector_id,
+                        "department": a.inspector.department,
+                        "department_label": str(a.inspector.get_department_display()),
+                        "score": a.score,
+                    }
                     for a in target.assignments.all()
                 ],
                 "signed_off": bool(inspection and inspection.status == "submitted"),

@@ -182,4 +182,14 @@ def grade_counts(district: District) -> dict[str, Any]:
         )
         cell[row["grade"]] += row["n"]
         cell["total"] += row["n"]
+    for cell in by_township.values():  # bar segments in percent (SVG attributes: the CSP allows no inline style)
+        total = cell["total"] or 1
+        red, yellow = 100 * cell["red"] / total, 100 * cell["yellow"] / total
+        cell["bar"] = {
+            "red": red,
+            "yellow": yellow,
+            "yellow_x": red,
+            "green_x": red + yellow,
+            "green": 100 - red - yellow,
+        }
     return {"by_grade": by_grade, "by_township": by_township, "total": sum(by_grade.values())}

@@ -109,6 +109,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "commit_form": CommitForm(),
             "draw_form": DrawForm(),
             "items": plan_services.plan_items(plan),
+            "departments": [str(label) for key, label in Department.choices if key in plan.departments],
             "population": plan_services.population_queryset(plan).count()
             if plan.status == Plan.Status.DRAFT
             else plan.population_size,
