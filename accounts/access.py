@@ -34,6 +34,8 @@ class Actor:
     teacher_school_ids: frozenset[int] = field(default_factory=frozenset)
     provider_ids: frozenset[int] = field(default_factory=frozenset)
     district_ids: frozenset[int] = field(default_factory=frozenset)
+    inspector_district_ids: frozenset[int] = field(default_factory=frozenset)
+    institution_district_ids: frozenset[int] = field(default_factory=frozenset)
     family_id: int | None = None
     teacher_id: int | None = None
 
@@ -46,6 +48,8 @@ class Actor:
             "teacher_schools": sorted(self.teacher_school_ids),
             "providers": sorted(self.provider_ids),
             "districts": sorted(self.district_ids),
+            "inspector_districts": sorted(self.inspector_district_ids),
+            "institution_districts": sorted(self.institution_district_ids),
             "families": [self.family_id] if self.family_id else [],
         }
 
@@ -66,6 +70,8 @@ def actor_for(user: Any) -> Actor:
     teach: set[int] = set()
     prov: set[int] = set()
     dist: set[int] = set()
+    insp: set[int] = set()
+    inst: set[int] = set()
     family_id = teacher_id = None
     grants = RoleGrant.objects.filter(user_id=user.pk).values_list(
         "role", "school_id", "provider_id", "district_id", "user__guardian__family_id", "user__teacher__id"
@@ -81,6 +87,10 @@ def actor_for(user: Any) -> Actor:
             prov.add(provider_id)
         elif role == Role.BUREAU:
             dist.add(district_id)
+        elif role == Role.INSPECTOR:
+            insp.add(district_id)
+        elif role == Role.INSTITUTION:
+            inst.add(district_id)
     if Role.PARENT not in roles:
         family_id = None
     elif family_id is None:
@@ -94,6 +104,8 @@ def actor_for(user: Any) -> Actor:
         teacher_school_ids=frozenset(teach),
         provider_ids=frozenset(prov),
         district_ids=frozenset(dist),
+        inspector_district_ids=frozenset(insp),
+        institution_district_ids=frozenset(inst),
         family_id=family_id,
         teacher_id=teacher_id,
     )

@@ -8,7 +8,15 @@ from django.utils.translation import gettext
 from accounts.access import Actor
 from accounts.models import Role
 
-ROLE_ORDER = [Role.COORDINATOR, Role.BUREAU, Role.PARTNER_TEACHER, Role.TEACHER, Role.PARENT]
+ROLE_ORDER = [
+    Role.COORDINATOR,
+    Role.BUREAU,
+    Role.INSPECTOR,
+    Role.INSTITUTION,
+    Role.PARTNER_TEACHER,
+    Role.TEACHER,
+    Role.PARENT,
+]
 
 
 def home_links(actor: Actor, *, is_staff: bool = False) -> list[tuple[str, str]]:
@@ -23,6 +31,10 @@ def home_links(actor: Actor, *, is_staff: bool = False) -> list[tuple[str, str]]
                 links.append((str(labels[role]), reverse("courses:school_home", args=[school_id])))
         elif role == Role.BUREAU:
             links.append((str(labels[role]), reverse("participation:bureau_home")))
+        elif role == Role.INSPECTOR:
+            links.append((str(labels[role]), reverse("supervision:inspector_home")))
+        elif role == Role.INSTITUTION:
+            links.append((str(labels[role]), reverse("supervision:institution_home")))
         elif role == Role.PARTNER_TEACHER:
             links.append((str(labels[role]), reverse("partners:home")))
         elif role == Role.TEACHER:

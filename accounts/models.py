@@ -33,10 +33,16 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("teacher")
     PARTNER_TEACHER = "partner_teacher", _("partner teacher")
     BUREAU = "bureau", _("bureau")
+    INSPECTOR = "inspector", _("inspector")
+    INSTITUTION = "institution", _("training institution")
 
 
 class RoleGrant(models.Model):
     """One role of one user with its scope: a school, a provider or a district.
+
+    An inspector and a training institution's account are scoped by district here; which
+    inspector (department) or which institution they are is kept by the supervision app
+    (`supervision.Inspector`, `supervision.InstitutionAccount`), which sits above accounts.
 
     The scope column each role needs is enforced by a check constraint, so a coordinator
     without a school (who would otherwise see nothing or, worse, everything) cannot exist.
@@ -61,6 +67,8 @@ class RoleGrant(models.Model):
                     | Q(role="teacher", school__isnull=False, provider__isnull=True, district__isnull=True)
                     | Q(role="partner_teacher", school__isnull=True, provider__isnull=False, district__isnull=True)
                     | Q(role="bureau", school__isnull=True, provider__isnull=True, district__isnull=False)
+                    | Q(role="inspector", school__isnull=True, provider__isnull=True, district__isnull=False)
+                    | Q(role="institution", school__isnull=True, provider__isnull=True, district__isnull=False)
                 ),
             ),
             # One grant per user, role and scope (partial indexes: NULL scopes never compare equal).

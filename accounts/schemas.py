@@ -26,6 +26,8 @@ class ScopeOut(Schema):
     teacher_schools: list[int]
     providers: list[int]
     districts: list[int]
+    inspector_districts: list[int] = []
+    institution_districts: list[int] = []
     families: list[int]
 
 

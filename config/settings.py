@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "letters",
     "allocation",
     "participation",
+    "supervision",
     "demo",
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("allocation.urls")),
     path("", include("participation.urls")),
     path("", include("messaging.urls")),
+    path("", include("supervision.urls")),
     path("", include("accounts.urls")),
 ]
 

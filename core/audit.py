@@ -175,6 +175,26 @@ ACTIONS: dict[str, Any] = {
     "participation.payments.imported": _("payments imported"),
     "participation.fee_rule.updated": _("school's fee rule changed"),
     "participation.district_policy.updated": _("district's after-school policy changed"),
+    # supervision
+    "supervision.institution.created": _("training institution added to the register"),
+    "supervision.institution.updated": _("register entry of a training institution changed"),
+    "supervision.institutions.imported": _("training institutions imported from Excel"),
+    "supervision.teacher.added": _("teacher of a training institution added"),
+    "supervision.conflict.added": _("inspector's conflict of interest declared"),
+    "supervision.checklist.created": _("new version of a check-item list"),
+    "supervision.plan.created": _("inspection plan drafted"),
+    "supervision.plan.updated": _("inspection plan changed"),
+    "supervision.plan.committed": _("inspection plan committed (population frozen, seed hash published)"),
+    "supervision.plan.drawn": _("inspection plan drawn (seed revealed) and published"),
+    "supervision.result.added": _("check item recorded"),
+    "supervision.result.corrected": _("check item corrected after sign-off"),
+    "supervision.photo.added": _("inspection photo added"),
+    "supervision.inspection.signed": _("inspection signed off"),
+    "supervision.notice.issued": _("rectification notice issued"),
+    "supervision.notice.responded": _("institution responded to a rectification notice"),
+    "supervision.notice.verified": _("rectification verified on a visit"),
+    "supervision.notice.referred": _("case referred to comprehensive law enforcement"),
+    "supervision.grade.updated": _("risk grade changed"),
 }
 
 

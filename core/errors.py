@@ -73,6 +73,19 @@ ERRORS: dict[str, tuple[int, Any]] = {
             "Nobody would receive this letter: no pupil on roll in the chosen schools, grades or classes has a guardian."
         ),
     ),
+    "plan_not_draft": (409, _("This inspection plan is committed or published and can no longer be changed.")),
+    "plan_not_committed": (409, _("Commit the plan (publish the seed's hash) before the draw.")),
+    "plan_already_drawn": (409, _("This plan has already been drawn and published.")),
+    "plan_seed_mismatch": (409, _("This seed does not match the commitment published for the plan.")),
+    "plan_too_many_targets": (400, _("The plan asks for more targets than its population holds, or for none.")),
+    "plan_too_few_inspectors": (
+        409,
+        _("Too few eligible inspectors (at least two, from two departments, without a conflict of interest) for:"),
+    ),
+    "inspection_locked": (409, _("This inspection has been signed off; record a correction instead.")),
+    "inspection_not_signed": (409, _("Only a signed-off inspection is corrected; change the result directly.")),
+    "inspection_incomplete": (409, _("Record every check item before signing off. Missing:")),
+    "notice_closed": (409, _("This rectification notice is closed or referred.")),
 }
 
 

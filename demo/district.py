@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from accounts.models import Role, RoleGrant, User
@@ -60,6 +62,7 @@ from demo.data import (
 )
 from demo.guard import refuse_in_production
 from demo.planner import DemoPlan, build_plan
+from demo.supervision import seed_supervision
 from demo.writer import Writer
 from enrollment.models import Enrollment, EnrollmentWindow, Family, Guardian, Notice, Preference, Student
 from partners.models import HostRequest, PartnerCourse, Provider, TravelTime
@@ -105,6 +108,16 @@ DEMO_LOGINS: list[dict[str, str]] = [
         "scope": f"家长：一个孩子在{FIRST_SCHOOL}，一个在附近初中；也可用手机号 {DEMO_PARENT_PHONE} 登录",
     },
     {"username": "parent2", "role": Role.PARENT.value, "scope": f"家长：一个孩子在{FIRST_SCHOOL}"},
+    {
+        "username": "inspector",
+        "role": Role.INSPECTOR.value,
+        "scope": "执法检查人员（教育部门）：双随机抽查任务、整改核查",
+    },
+    {
+        "username": "institution",
+        "role": Role.INSTITUTION.value,
+        "scope": "校外培训机构：本机构信息、整改通知书（一份已逾期）",
+    },
     {"username": "admin", "role": "superuser", "scope": "系统管理员（Django 管理后台）"},
 ]
 
@@ -219,6 +232,14 @@ def seed_demo(size: Size = "district", seed: int = DEMO_SEED, log: Callable[[str
             f"（{time.perf_counter() - t0:.1f} 秒）"
         )
         report.phases += Writer(plan, say).write()
+        t0 = time.perf_counter()
+        seed_supervision(
+            District.objects.get(code=DEMO_DISTRICT_CODE),
+            seed=seed,
+            password=make_password(settings.KEHOU_DEMO_PASSWORD),
+            log=say,
+        )
+        report.phases.append(("校外培训机构监管", time.perf_counter() - t0))
         report.created = True
     report.elapsed = time.perf_counter() - started
     return report

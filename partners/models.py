@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.extensions import ExtensionPoint
 from courses.models import District
 
 if TYPE_CHECKING:
@@ -40,6 +41,14 @@ OFFERED_FIELDS = (
 )
 
 
+#: Providers held back from schools by an app above (the supervision app: an institution graded red).
+#: Each contribution is `() -> ids` (a values() queryset or an iterable of provider ids); a held
+#: provider's courses are not offered (see `qualified`) until the holder lifts it.
+PROVIDER_HOLDS: ExtensionPoint = ExtensionPoint(
+    "partners.provider_holds", "Provider ids not to be offered to schools for now (e.g. an institution graded red)."
+)
+
+
 class ProviderQuerySet(models.QuerySet):
     def visible_to_partner(self, actor: Actor) -> ProviderQuerySet:
         """The provider(s) a partner teacher works for; nothing for anyone else."""
@@ -50,11 +59,15 @@ class ProviderQuerySet(models.QuerySet):
         return self.filter(district__in=District.objects.visible_to_bureau(actor))
 
     def qualified(self, today: dt.date | None = None) -> ProviderQuerySet:
-        """Providers whose qualification is approved and not expired: only their courses are offered."""
+        """Providers whose qualification is approved and not expired, and held by no app above
+        (PROVIDER_HOLDS): only their courses are offered."""
         today = today or timezone.localdate()
-        return self.filter(qualification_status=Provider.Review.APPROVED).filter(
+        qs = self.filter(qualification_status=Provider.Review.APPROVED).filter(
             Q(qualification_expires__isnull=True) | Q(qualification_expires__gte=today)
         )
+        for held in PROVIDER_HOLDS:
+            qs = qs.exclude(pk__in=held())
+        return qs
 
 
 class Provider(models.Model):

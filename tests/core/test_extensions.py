@@ -5,11 +5,12 @@ from __future__ import annotations
 from core.extensions import ExtensionPoint, extension_points
 
 EXPECTED = {
-    "core.periodic": {"core.runs.reap_stale", "enrollment.offers_expire"},
+    "core.periodic": {"core.runs.reap_stale", "enrollment.offers_expire", "supervision.grades_due"},
     "scheduling.shared_pupils": {"enrollment.seats"},
     "scheduling.feed_sources": {"enrollment.pupil_week"},
     "allocation.seed_hints": {"demo.lottery_seed"},
     "scheduling.publish_checks": {"participation.five_plus_two"},
+    "partners.provider_holds": {"supervision.red_institutions"},
 }
 
 

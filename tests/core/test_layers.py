@@ -19,6 +19,7 @@ APPS = [
     "letters",
     "allocation",
     "participation",
+    "supervision",
     "demo",
 ]
 GET_MODEL = re.compile(r"\bget_model\s*\(")
@@ -49,7 +50,9 @@ def test_the_settings_list_the_apps_in_layer_order():
     assert list(reversed(layered)) == [*APPS, "config"]
 
 
-SCOPE_ATTRS = re.compile(r"\bactor\.(district_ids|coordinator_school_ids|family_id|provider_ids)\b")
+SCOPE_ATTRS = re.compile(
+    r"\bactor\.(district_ids|coordinator_school_ids|family_id|provider_ids|inspector_district_ids|institution_district_ids)\b"
+)
 # Where the scope ids may be read: the actor itself, its home links, and the one visible_to_* each.
 SCOPE_HOMES = {
     "accounts/access.py",
@@ -57,6 +60,7 @@ SCOPE_HOMES = {
     "courses/models.py",
     "pupils/models.py",
     "partners/models.py",
+    "supervision/models/register.py",
 }
 
 

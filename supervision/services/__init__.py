@@ -1,0 +1,1 @@
+"""Writes of the supervision app: register, plans and the draw, inspections, notices, risk grades."""

@@ -1,0 +1,51 @@
+from django.urls import path
+
+from supervision.views import bureau, inspect, notices, plans, public, register
+
+app_name = "supervision"
+urlpatterns = [
+    # bureau
+    path("bureau/supervision/", bureau.home, name="bureau_home"),
+    path("bureau/supervision/export.xlsx", bureau.export, name="register_export"),
+    path("bureau/supervision/institutions/", register.register_list, name="register"),
+    path("bureau/supervision/institutions/new/", register.institution_new, name="institution_new"),
+    path("bureau/supervision/institutions/import/", register.register_import, name="register_import"),
+    path(
+        "bureau/supervision/institutions/import/template.xlsx",
+        register.register_import_template,
+        name="register_import_template",
+    ),
+    path("bureau/supervision/institutions/<int:institution_id>/", register.institution_detail, name="institution"),
+    path(
+        "bureau/supervision/institutions/<int:institution_id>/edit/", register.institution_edit, name="institution_edit"
+    ),
+    path("bureau/supervision/institutions/<int:institution_id>/teachers/", register.teacher_add, name="teacher_add"),
+    path("bureau/supervision/institutions/<int:institution_id>/conflicts/", register.conflict_add, name="conflict_add"),
+    path("bureau/supervision/checklists/", plans.checklists, name="checklists"),
+    path("bureau/supervision/plans/", plans.plans, name="plans"),
+    path("bureau/supervision/plans/new/", plans.plan_new, name="plan_new"),
+    path("bureau/supervision/plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("bureau/supervision/plans/<int:plan_id>/edit/", plans.plan_edit, name="plan_edit"),
+    path("bureau/supervision/plans/<int:plan_id>/commit/", plans.plan_commit, name="plan_commit"),
+    path("bureau/supervision/plans/<int:plan_id>/draw/", plans.plan_draw, name="plan_draw"),
+    path("bureau/supervision/notices/", notices.notices, name="notices"),
+    path("bureau/supervision/inspections/<int:inspection_id>/notice/", notices.notice_new, name="notice_new"),
+    path("bureau/supervision/notices/<int:notice_id>/", notices.notice_detail, name="notice"),
+    path("bureau/supervision/notices/<int:notice_id>/refer/", notices.notice_refer, name="notice_refer"),
+    path("bureau/supervision/notices/<int:notice_id>/file.xlsx", notices.notice_file, name="notice_file"),
+    # inspector (phone)
+    path("inspector/", inspect.home, name="inspector_home"),
+    path("inspector/tasks/<int:inspection_id>/", inspect.task, name="task"),
+    path("inspector/tasks/<int:inspection_id>/items/<int:item_id>/", inspect.record, name="record"),
+    path("inspector/tasks/<int:inspection_id>/photos/", inspect.photo_add, name="photo_add"),
+    path("inspector/tasks/<int:inspection_id>/sign-off/", inspect.sign_off, name="sign_off"),
+    path("inspector/notices/<int:notice_id>/", inspect.notice, name="inspector_notice"),
+    path("inspector/notices/<int:notice_id>/verify/", inspect.verify, name="verify"),
+    path("supervision-photos/<int:photo_id>/", inspect.photo, name="photo"),
+    # institution
+    path("institution/", register.institution_home, name="institution_home"),
+    path("institution/notices/<int:notice_id>/", notices.my_notice, name="my_notice"),
+    # public (一公开)
+    path("public/supervision/", public.plans, name="public_plans"),
+    path("public/supervision/plans/<int:plan_id>/", public.plan, name="public_plan"),
+]
