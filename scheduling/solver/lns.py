@@ -325,10 +325,10 @@ def repair(
     workers: int = 1,
     seed: int = 0,
     room_choices: int | None = ROOM_CHOICES,
-) -> tuple[list[Placement], bool] | None:
+) -> tuple[list[Placement], bool, float] | None:
     """Re-place the ``freed`` meetings with every other meeting held where it is: the best
-    timetable reachable by moving only those (CP-SAT on ``build(fixed=rest)``), and whether
-    CP-SAT proved it best. None when it found nothing in time."""
+    timetable reachable by moving only those (CP-SAT on ``build(fixed=rest)``), whether CP-SAT
+    proved it best, and CP-SAT's seconds. None when it found nothing in time."""
     from ortools.sat.python import cp_model
 
     from .model import build
@@ -346,7 +346,7 @@ def repair(
     st = solver.solve(mdl.cp)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return outside + _placements(mdl, solver.value), st == cp_model.OPTIMAL
+    return outside + _placements(mdl, solver.value), st == cp_model.OPTIMAL, solver.wall_time
 
 
 def _part(problem: Problem, current: list[Placement], freed: set[str]) -> tuple[set[str], list[Placement]]:
@@ -436,14 +436,13 @@ def improve(
             kind, freed, allowed = _neighbourhood(shape, best.placements, size, rng)
         if not freed:
             continue
-        t_move = time.monotonic()
         out = repair(problem, best.placements, freed, allowed, time_limit=limit, workers=workers,
                      seed=seed + it, room_choices=None if kind.endswith("rooms") else ROOM_CHOICES)  # fmt: skip
         if out is None:
             if not kind.endswith("rooms"):
                 size = max(6, int(size * 0.9))
             continue
-        new, closed = out
+        new, closed, seconds = out
         d_hard, d_cost = _delta(problem, best.placements, new)
         hard, cost = best.hard + d_hard, best.cost + d_cost
         if (hard, cost) <= (best.hard, best.cost):
@@ -453,8 +452,9 @@ def improve(
                     progress(float(cost), bound, time.monotonic() - t0)
             best.placements, best.cost, best.hard = new, cost, hard
         if not kind.endswith("rooms"):
-            # aim for pieces CP-SAT closes in about a quarter of a second
-            fast = closed and time.monotonic() - t_move < 0.25
+            # aim for pieces CP-SAT closes in about a quarter of a second (its own time: building
+            # the model grows with the problem, not with the piece)
+            fast = closed and seconds < 0.25
             size = min(60, size + 1) if fast else max(6, size - 2)
     best.iterations = it
     return best

@@ -76,7 +76,7 @@ def test_a_repair_holds_everything_outside_the_neighbourhood_and_is_never_worse(
         kind, freed, allowed = _neighbourhood(shape, current, 12, rng)
         out = repair(prob, current, freed, allowed, time_limit=2)
         assert out is not None, kind
-        new, closed = out
+        new, closed, _ = out
         held = {(q.section, q.slot, q.room, q.teacher) for q in current if (q.section, q.meeting) not in freed}
         assert held <= {(q.section, q.slot, q.room, q.teacher) for q in new}
         if allowed is not None:
