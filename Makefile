@@ -10,7 +10,7 @@ PG_URL ?= $(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/kehou)
 export DJANGO_ENV ?= development
 PURE_TESTS := tests/solver tests/allocation/engine
 
-.PHONY: demo test venv system-deps lint checks test-sqlite test-postgres test-pure run migrate seed messages lock
+.PHONY: demo test venv system-deps lint checks test-dbs test-sqlite test-postgres test-pure run migrate seed messages lock
 
 venv: $(STAMP)
 
@@ -79,5 +79,10 @@ test-postgres: venv
 	  echo "!!! PostgreSQL SKIPPED: nothing reachable at $(PG_URL) (set TEST_DATABASE_URL)"; \
 	fi
 
-test: system-deps venv lint checks test-pure test-sqlite test-postgres
+# The two database suites are independent (own test databases, own live servers on free ports), so they
+# run side by side, one per core; each suite's output is printed whole when it ends.
+test-dbs: venv
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+test: system-deps venv lint checks test-pure test-dbs
 	@echo "make test: all checks passed"

@@ -8,10 +8,8 @@ from enrollment.models import (
     EnrollmentWindow,
     Family,
     FamilyNotice,
-    Gate,
     Guardian,
     Notice,
-    PickupPerson,
     Preference,
     RosterProposal,
     Student,
@@ -107,26 +105,12 @@ class DismissalRulesAdmin(admin.ModelAdmin):
     autocomplete_fields = ["school"]
 
 
-@admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
-    list_display = ["name", "school"]
-    search_fields = ["name", "school__name"]
-    autocomplete_fields = ["school"]
-
-
 @admin.register(DismissalChange)
 class DismissalChangeAdmin(admin.ModelAdmin):
     list_display = ["student", "date", "choice", "updated_at"]
     list_filter = ["choice"]
     search_fields = ["student__name", "student__student_no"]
     autocomplete_fields = ["student"]
-
-
-@admin.register(PickupPerson)
-class PickupPersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "relation", "family"]
-    search_fields = ["name", "family__label"]
-    autocomplete_fields = ["family"]
 
 
 @admin.register(FamilyNotice)

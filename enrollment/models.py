@@ -484,36 +484,6 @@ class DismissalRules(models.Model):
         return f"{self.school_id} {self.change_cutoff:%H:%M}"
 
 
-class Gate(models.Model):
-    """A school gate where classes are handed to the people picking them up."""
-
-    school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="gates")
-    name = models.CharField(_("gate"), max_length=50)
-
-    class Meta:
-        verbose_name = _("gate")
-        verbose_name_plural = _("gate")
-        ordering = ["school", "name"]
-        constraints = [models.UniqueConstraint(fields=["school", "name"], name="gate_name_unique_in_school")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ClassGate(models.Model):
-    """Which gate a class leaves by (a class without a row leaves by the main gate)."""
-
-    school_class = models.OneToOneField("courses.SchoolClass", on_delete=models.CASCADE, related_name="gate_link")
-    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="class_links")
-
-    class Meta:
-        verbose_name = _("class gate")
-        verbose_name_plural = _("class gate")
-
-    def __str__(self) -> str:
-        return f"{self.school_class_id} → {self.gate_id}"
-
-
 class DismissalChange(models.Model):
     """A family's change of one day's dismissal (before that day's cut-off); it beats the weekly choice."""
 
@@ -539,30 +509,6 @@ class DismissalChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date} {self.choice}"
-
-
-class PickupPerson(models.Model):
-    """Someone the family allows to pick its children up at the gate (shown to the teacher on duty)."""
-
-    MAX_PER_FAMILY = 6
-
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="pickup_persons")
-    name = models.CharField(_("name"), max_length=50)
-    relation = models.CharField(_("relation"), max_length=20)
-    phone = models.CharField(_("mobile phone"), max_length=20)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("pick-up person")
-        verbose_name_plural = _("pick-up person")
-        ordering = ["family", "created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.relation}）"
-
-    @property
-    def phone_tail(self) -> str:
-        return self.phone[-4:]
 
 
 # --- In-site notices to one family (the channel seam of enrollment.notify) ------------------------

@@ -46,13 +46,6 @@ urlpatterns = [
         family_views.proposal_decline,
         name="proposal_decline",
     ),
-    path("family/child/<int:student_id>/going-home/", family_views.going_home, name="going_home"),
-    path("family/child/<int:student_id>/pickups/", family_views.pickup_add, name="pickup_add"),
-    path(
-        "family/child/<int:student_id>/pickups/<int:person_id>/remove/",
-        family_views.pickup_remove,
-        name="pickup_remove",
-    ),
     path(
         "school/<int:school_id>/sections/<int:section_id>/proposals/<int:proposal_id>/withdraw/",
         family_views.proposal_withdraw,

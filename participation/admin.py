@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from participation.models import DistrictPolicy, FeeExemption, FeeRule, Payment, Statement, StatementLine
+from participation.models import (
+    DistrictPolicy,
+    FeeExemption,
+    FeeRule,
+    Gate,
+    Payment,
+    PickupPerson,
+    Statement,
+    StatementLine,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -59,3 +68,17 @@ class FeeRuleAdmin(ReadOnly):
 @admin.register(DistrictPolicy)
 class DistrictPolicyAdmin(ReadOnly):
     list_display = ["district", "off_work_time", "homework_fee"]
+
+
+@admin.register(Gate)
+class GateAdmin(admin.ModelAdmin):
+    list_display = ["name", "school"]
+    search_fields = ["name", "school__name"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(PickupPerson)
+class PickupPersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "relation", "family"]
+    search_fields = ["name", "family__label"]
+    autocomplete_fields = ["family"]

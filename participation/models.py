@@ -376,3 +376,7 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.reference} {self.amount}"
+
+
+# The gate list's own rows live with its code; imported here so Django registers them.
+from participation.gate.models import ClassGate, Gate, PickupPerson  # noqa: E402, F401

@@ -5,6 +5,7 @@ from django.urls import path
 from participation import views
 from participation.compliance import views as compliance_views
 from participation.fees import views as fee_views
+from participation.gate import family_views as gate_family_views
 from participation.gate import views as gate_views
 
 app_name = "participation"
@@ -55,7 +56,14 @@ urlpatterns = [
     # 5+2 compliance and voluntariness
     path("school/<int:school_id>/compliance/", compliance_views.school_compliance, name="school_compliance"),
     path("bureau/compliance/", compliance_views.bureau_compliance, name="bureau_compliance"),
-    # the gate (弹性离校)
+    # the gate (弹性离校): the family's going home and pick-up persons, the gate list, the school's gates
+    path("family/child/<int:student_id>/going-home/", gate_family_views.going_home, name="going_home"),
+    path("family/child/<int:student_id>/pickups/", gate_family_views.pickup_add, name="pickup_add"),
+    path(
+        "family/child/<int:student_id>/pickups/<int:person_id>/remove/",
+        gate_family_views.pickup_remove,
+        name="pickup_remove",
+    ),
     path("school/<int:school_id>/gate/", gate_views.gate_list, name="gate_list"),
     path("school/<int:school_id>/gate/rules/", gate_views.school_gates, name="school_gates"),
     path("school/<int:school_id>/gate/rules/save/", gate_views.school_gate_rules, name="school_gate_rules"),

@@ -30,11 +30,6 @@ from enrollment.services.gate import (
     dismissal_day_clear,
     dismissal_day_set,
     dismissal_rules_save,
-    gate_classes_set,
-    gate_create,
-    gate_delete,
-    pickup_person_add,
-    pickup_person_remove,
 )
 from enrollment.services.proposals import proposal_accept, proposal_decline, proposal_withdraw, roster_propose
 from enrollment.services.school import (
@@ -62,16 +57,11 @@ __all__ = [
     "enrollment_data",
     "enrollment_request",
     "enrollment_withdraw",
-    "gate_classes_set",
-    "gate_create",
-    "gate_delete",
     "later_text",
     "log",
     "notice_publish",
     "offer_accept",
     "offers_expire_due",
-    "pickup_person_add",
-    "pickup_person_remove",
     "preferences_replace",
     "proposal_accept",
     "proposal_decline",

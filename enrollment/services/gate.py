@@ -1,4 +1,4 @@
-"""Dismissal at the gate (弹性离校): a family's change for one day, pick-up persons, a school's gates and rules.
+"""Dismissal at the gate (弹性离校): a family's change for one day, pick-up persons, a school's gate rules.
 
 A family may change a day's dismissal up to that day's cut-off time (the school's rule, 12:00 by
 default); after it the gate list is final and the change is refused with the cut-off time. A change
@@ -19,17 +19,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.validation import FieldErrors, clean_text
-from courses.models import School, SchoolClass, Term
+from core.validation import FieldErrors
+from courses.models import School, Term
 from enrollment import notify, selectors
 from enrollment.models import (
-    ClassGate,
     Dismissal,
     DismissalChange,
     DismissalChoice,
     DismissalRules,
-    Gate,
-    PickupPerson,
     Student,
 )
 from enrollment.services.common import audit
@@ -137,39 +134,7 @@ def weekly_change_pin_today(*, student: Student, term: Term, weekday: int, by: A
     DismissalChange.objects.create(student=student, date=today, choice=current, created_by=by, updated_at=now)
 
 
-# --- pick-up persons (the family's) -----------------------------------------------------------------
-
-
-@transaction.atomic
-def pickup_person_add(
-    *, family_id: int, name: Any, relation: Any, phone: Any, by: Any, request: HttpRequest | None = None
-) -> PickupPerson:
-    """Someone the family allows to pick its children up; name, relation and phone are all required."""
-    errors = FieldErrors()
-    name, relation = clean_text(name, max_length=50), clean_text(relation, max_length=20)
-    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
-    if not name:
-        errors.add("name", _("Give the person's name."))
-    if not relation:
-        errors.add("relation", _("Say how the person is related to the child (e.g. grandmother)."))
-    if len(digits) not in PHONE_DIGITS:
-        errors.add("phone", _("Enter a phone number (7 to 20 digits)."))
-    if PickupPerson.objects.filter(family_id=family_id).count() >= PickupPerson.MAX_PER_FAMILY:
-        errors.add("name", _("A family may name at most %(n)s pick-up persons.") % {"n": PickupPerson.MAX_PER_FAMILY})
-    errors.raise_if_any()
-    person = PickupPerson.objects.create(family_id=family_id, name=name, relation=relation, phone=digits)
-    audit("enrollment.pickup_person.added", by=by, row=person, school_id=None, request=request, family=family_id)
-    return person
-
-
-@transaction.atomic
-def pickup_person_remove(*, person: PickupPerson, by: Any, request: HttpRequest | None = None) -> None:
-    family_id = person.family_id
-    audit("enrollment.pickup_person.removed", by=by, row=person, school_id=None, request=request, family=family_id)
-    person.delete()
-
-
-# --- the school's gates and rules -------------------------------------------------------------------
+# --- the school's gate rules -------------------------------------------------------------------
 
 
 def _time(value: Any, field: str, errors: FieldErrors, *, required: bool) -> dt.time | None:
@@ -209,46 +174,3 @@ def dismissal_rules_save(
         extended_until=f"{until:%H:%M}" if until else None,
     )
     return rules
-
-
-@transaction.atomic
-def gate_create(*, school: School, name: Any, by: Any, request: HttpRequest | None = None) -> Gate:
-    name = clean_text(name, max_length=50)
-    if not name:
-        raise DomainError("validation_error", fields={"name": [gettext("Give the gate a name.")]})
-    if Gate.objects.filter(school=school, name=name).exists():
-        raise DomainError(
-            "validation_error", fields={"name": [gettext("This school already has a gate of that name.")]}
-        )
-    gate = Gate.objects.create(school=school, name=name)
-    audit("enrollment.gate.created", by=by, row=gate, school_id=school.pk, request=request, name=name)
-    return gate
-
-
-@transaction.atomic
-def gate_delete(*, gate: Gate, by: Any, request: HttpRequest | None = None) -> None:
-    """Remove a gate; its classes leave by the main gate again."""
-    audit("enrollment.gate.deleted", by=by, row=gate, school_id=gate.school_id, request=request, name=gate.name)
-    gate.delete()
-
-
-@transaction.atomic
-def gate_classes_set(
-    *, gate: Gate, class_ids: list[int], by: Any, request: HttpRequest | None = None
-) -> list[SchoolClass]:
-    """The classes that leave by this gate (moved from any other gate); other schools' classes are 404."""
-    classes = list(SchoolClass.objects.filter(school_id=gate.school_id, pk__in=class_ids))
-    if len(classes) != len(set(class_ids)):
-        raise DomainError("not_found")
-    ClassGate.objects.filter(gate=gate).exclude(school_class__in=classes).delete()
-    for klass in classes:
-        ClassGate.objects.update_or_create(school_class=klass, defaults={"gate": gate})
-    audit(
-        "enrollment.gate.updated",
-        by=by,
-        row=gate,
-        school_id=gate.school_id,
-        request=request,
-        classes=sorted(k.pk for k in classes),
-    )
-    return classes

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,15 +23,14 @@ from django.utils.translation import gettext as _
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
 from courses.models import School, SchoolClass, Slot, Term
-from enrollment.models import Dismissal, Enrollment, Gate, PickupPerson, Student
+from enrollment.models import Dismissal, Enrollment, Student
 from enrollment.selectors import (
     DismissalConflict,
-    class_gates,
     dismissal_conflicts,
     dismissal_on,
     dismissal_rules_for,
-    pickup_persons_for,
 )
+from participation.gate.models import ClassGate, Gate, PickupPerson
 from participation.models import Attendance, LeaveReport
 from participation.selectors import school_days
 from scheduling.selectors import published_meetings
@@ -196,8 +196,15 @@ def gate_day(*, school: School, day: dt.date, gate_id: int | None = None, now: d
     return result
 
 
-def gate_choices(*, school: School) -> list[Gate]:
-    return list(Gate.objects.filter(school=school).order_by("name"))
+def gates_for_school(*, school: School) -> list[Gate]:
+    return list(Gate.objects.filter(school=school).prefetch_related("class_links__school_class").order_by("name"))
+
+
+def class_gates(*, school: School) -> dict[int, Gate]:
+    """{class id: its gate} for the school's classes that have one."""
+    return {
+        link.school_class_id: link.gate for link in ClassGate.objects.filter(gate__school=school).select_related("gate")
+    }
 
 
 def gate_get_for_school(*, school: School, gate_id: Any) -> Gate:
@@ -215,3 +222,15 @@ def day_or_404(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         raise Http404 from None
+
+
+def pickup_persons_for(*, family_ids: Iterable[int]) -> dict[int, list[PickupPerson]]:
+    out: dict[int, list[PickupPerson]] = {}
+    for person in PickupPerson.objects.filter(family_id__in=list(family_ids)).order_by("created_at", "id"):
+        out.setdefault(person.family_id, []).append(person)
+    return out
+
+
+def pickup_person_get_for_parent(*, actor: Actor, person_id: Any) -> PickupPerson:
+    families = Student.objects.visible_to_parent(actor).values("family_id")
+    return get_or_404(PickupPerson.objects.filter(family_id__in=families), pk=id_or_404(person_id))

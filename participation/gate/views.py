@@ -15,8 +15,8 @@ from core.errors import DomainError
 from core.ids import id_or_404
 from courses.selectors import school_get_for_coordinator
 from enrollment import services as enrollment_services
-from enrollment.selectors import dismissal_rules_for, gates_for_school
-from participation.gate import selectors
+from enrollment.selectors import dismissal_rules_for
+from participation.gate import selectors, services
 
 POLL_SECONDS = 30
 
@@ -33,7 +33,7 @@ def gate_list(request: HttpRequest, school_id: int) -> HttpResponse:
     context = {
         "school": school,
         "gate_day": selectors.gate_day(school=school, day=day, gate_id=gate_id),
-        "gates": selectors.gate_choices(school=school),
+        "gates": selectors.gates_for_school(school=school),
         "gate_id": gate_id,
         "today": today,
         "poll": POLL_SECONDS,
@@ -48,7 +48,7 @@ def gate_list(request: HttpRequest, school_id: int) -> HttpResponse:
 @require_GET
 def school_gates(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
-    gates = gates_for_school(school=school)
+    gates = selectors.gates_for_school(school=school)
     context = {
         "school": school,
         "rules": dismissal_rules_for(school.pk),
@@ -91,9 +91,7 @@ def school_gate_rules(request: HttpRequest, school_id: int) -> HttpResponse:
 def school_gate_new(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     try:
-        enrollment_services.gate_create(
-            school=school, name=request.POST.get("name", ""), by=request.user, request=request
-        )
+        services.gate_create(school=school, name=request.POST.get("name", ""), by=request.user, request=request)
     except DomainError as error:
         return _done(request, school.pk, error, "")
     return _done(request, school.pk, None, _("The gate is added."))
@@ -106,11 +104,11 @@ def school_gate_edit(request: HttpRequest, school_id: int, gate_id: int) -> Http
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     gate = selectors.gate_get_for_school(school=school, gate_id=gate_id)
     if request.POST.get("delete"):
-        enrollment_services.gate_delete(gate=gate, by=request.user, request=request)
+        services.gate_delete(gate=gate, by=request.user, request=request)
         return _done(request, school.pk, None, _("The gate is removed."))
     ids = [id_or_404(v) for v in request.POST.getlist("classes")]
     try:
-        enrollment_services.gate_classes_set(gate=gate, class_ids=ids, by=request.user, request=request)
+        services.gate_classes_set(gate=gate, class_ids=ids, by=request.user, request=request)
     except DomainError as error:
         return _done(request, school.pk, error, "")
     return _done(request, school.pk, None, _("The classes of the gate are saved."))

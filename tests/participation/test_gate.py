@@ -20,9 +20,10 @@ from enrollment.models import (
     DismissalRules,
     Enrollment,
     FamilyNotice,
-    PickupPerson,
 )
 from enrollment.selectors import Meeting, dismissal_misses
+from participation.gate import services as gate_services
+from participation.gate.models import PickupPerson
 from participation.gate.selectors import gate_day
 from participation.models import LeaveReport
 from tests.enrollment import factories as f
@@ -131,17 +132,17 @@ def test_gates_pickups_leave_and_extended_care_on_the_list(world, gate):
     enrollment_services.dismissal_rules_save(
         school=world.school_a, change_cutoff="12:00", extended_until="18:30", by=coord
     )
-    east = enrollment_services.gate_create(school=world.school_a, name="东门", by=coord)
-    enrollment_services.gate_classes_set(gate=east, class_ids=[tt.class_2.pk], by=coord)
+    east = gate_services.gate_create(school=world.school_a, name="东门", by=coord)
+    gate_services.gate_classes_set(gate=east, class_ids=[tt.class_2.pk], by=coord)
     with pytest.raises(DomainError):
-        enrollment_services.gate_create(school=world.school_a, name="东门", by=coord)
+        gate_services.gate_create(school=world.school_a, name="东门", by=coord)
     with pytest.raises(DomainError):  # another school's class
-        enrollment_services.gate_classes_set(gate=east, class_ids=[world.class_b.pk], by=coord)
-    enrollment_services.pickup_person_add(
+        gate_services.gate_classes_set(gate=east, class_ids=[world.class_b.pk], by=coord)
+    gate_services.pickup_person_add(
         family_id=child.family_id, name="王奶奶", relation="奶奶", phone="139 0000 1234", by=None
     )
     with pytest.raises(DomainError) as caught:
-        enrollment_services.pickup_person_add(family_id=child.family_id, name="", relation="", phone="12", by=None)
+        gate_services.pickup_person_add(family_id=child.family_id, name="", relation="", phone="12", by=None)
     assert set(caught.value.fields) == {"name", "relation", "phone"}
     assert PickupPerson.objects.count() == 1
     DismissalChoice.objects.create(student=class2[0], term=tt.term, weekday=0, choice="extended")
@@ -181,19 +182,19 @@ def test_who_may_see_the_gate_list(client, world, gate):
 def test_family_pages_for_going_home_and_pickups(client, world, gate):
     _tt, child, _c1, _c2 = gate
     client.force_login(world.users.parent_1)
-    url = reverse("enrollment:going_home", args=[child.pk])
+    url = reverse("participation:going_home", args=[child.pk])
     assert client.get(url).status_code == 200
     client.post(url, {"date": MONDAY.isoformat(), "choice": "session_1"})
     assert DismissalChange.objects.get(student=child).choice == "session_1"
     page = client.get(url).content.decode()
     assert "将错过机器人社团" in page
     client.post(
-        reverse("enrollment:pickup_add", args=[child.pk]),
+        reverse("participation:pickup_add", args=[child.pk]),
         {"name": "王爷爷", "relation": "爷爷", "phone": "13900001111"},
     )
     person = PickupPerson.objects.get()
     other = world.children_b[0]
-    assert client.get(reverse("enrollment:going_home", args=[other.pk])).status_code == 404
+    assert client.get(reverse("participation:going_home", args=[other.pk])).status_code == 404
     client.force_login(world.users.parent_2)
-    client.post(reverse("enrollment:pickup_remove", args=[other.pk, person.pk]))
+    client.post(reverse("participation:pickup_remove", args=[other.pk, person.pk]))
     assert PickupPerson.objects.filter(pk=person.pk).exists()  # not theirs: nothing removed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,24 +14,36 @@ from core.ids import get_or_404, id_or_404
 from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
 from courses.selectors import term_current
 from enrollment.models import (
-    ClassGate,
     Dismissal,
-    DismissalChange,
     DismissalChoice,
-    DismissalRules,
     Enrollment,
     EnrollmentWindow,
     FamilyNotice,
-    Gate,
     Notice,
-    PickupPerson,
     Preference,
     PupilCalendarFeed,
     RosterProposal,
     Student,
 )
+from enrollment.selectors.dismissal import (  # noqa: F401  (the package's public reads)
+    LAST_SESSION,
+    DismissalConflict,
+    dismissal_changes_ahead,
+    dismissal_conflicts,
+    dismissal_misses,
+    dismissal_on,
+    dismissal_rules_for,
+)
+from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
+from enrollment.selectors.proposals import (  # noqa: F401
+    family_notices_for_parent,
+    proposal_get_for_parent,
+    proposal_get_for_school,
+    proposals_for_section,
+    proposals_for_student,
+)
 from partners.models import Provider
-from scheduling.selectors import itinerary, published_meetings, published_placements
+from scheduling.selectors import itinerary, published_placements
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -80,48 +91,6 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 # --- Enrollment: catalogue, windows, seats, the week --------------------------------------------
 
 ACTIVE = ("enrolled", "waitlisted")
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """One weekly meeting of a section: weekday 0=Mon … 4=Fri, times, session and room when known."""
-
-    weekday: int
-    start: dt.time | None = None
-    end: dt.time | None = None
-    session: int | None = None
-    room: str = ""
-
-    @property
-    def weekday_label(self) -> str:
-        return str(dict(WEEKDAY_CHOICES).get(self.weekday, self.weekday))
-
-    def overlaps(self, other: Meeting) -> bool:
-        if self.weekday != other.weekday:
-            return False
-        if None not in (self.start, self.end, other.start, other.end):
-            return self.start < other.end and other.start < self.end
-        return self.session is not None and self.session == other.session
-
-
-def section_times(section_ids: Iterable[int]) -> dict[int, list[Meeting]]:
-    """The weekly meetings of each section from the *published* timetable; unknown sections are absent.
-
-    This is the one place the enrollment side learns when a section meets (clash checks, the
-    catalogue's days and times, `child_week`). Sections of a school without a published timetable have no
-    known times, so nothing clashes with them. Filled from the published
-    `scheduling.Placement` rows: one Meeting(weekday, slot.start, slot.end, slot.session, room.name)
-    per placement of a published timetable.
-    """
-    return {
-        section_id: [Meeting(m.weekday, m.start, m.end, m.session, m.room) for m in meetings]
-        for section_id, meetings in published_meetings(section_ids).items()
-    }
-
-
-def meetings_clash(a: Iterable[Meeting], b: Iterable[Meeting]) -> bool:
-    b = list(b)
-    return any(m.overlaps(n) for m in a for n in b)
 
 
 def section_is_open_to(*, student: Student, section: Section) -> bool:
@@ -575,154 +544,3 @@ def roster_for_partner(*, actor: Actor, section_id: Any) -> tuple[Section, list[
         .order_by("student__grade", "student__name")
     )
     return section, rows
-
-
-# --- Flexible dismissal (弹性离校): THE conflict rule, a day's effective choice, the gate rules -----
-
-#: The last session a pupil stays for with each dismissal choice (extended care: every session).
-LAST_SESSION = {Dismissal.AFTER_SESSION_1.value: 1, Dismissal.AFTER_SESSION_2.value: 2, Dismissal.EXTENDED.value: None}
-
-
-def dismissal_misses(choice: str, meetings: Iterable[Meeting]) -> list[Meeting]:
-    """THE conflict rule of flexible dismissal: the meetings a pupil would miss by going home at
-    `choice` — those in a later session than the last one the choice stays for (a pupil who leaves
-    after session 1 misses a session-2 club). Every page, warning and gate list asks this function."""
-    last = LAST_SESSION.get(choice, 2)
-    if last is None:
-        return []
-    return [m for m in meetings if m.session is not None and m.session > last]
-
-
-@dataclass(frozen=True)
-class DismissalConflict:
-    """A pupil's dismissal choice on a weekday leaves before a course of theirs that day."""
-
-    student_id: int
-    weekday: int
-    choice: str
-    course: str
-    meeting: Meeting
-
-    @property
-    def choice_label(self) -> str:
-        return str(Dismissal(self.choice).label)
-
-
-def dismissal_conflicts(
-    *, term_id: int, choices: dict[tuple[int, int], str]
-) -> dict[tuple[int, int], list[DismissalConflict]]:
-    """{(pupil, weekday): the courses that pupil would miss} for the (pupil, weekday) → choice pairs
-    given (a family's weekly choices, one day's effective choices on the gate list, or a choice
-    about to be saved). Seats held in `term_id`'s published timetable; pairs without a conflict
-    are absent. Two queries, whatever the number of pupils."""
-    if not choices:
-        return {}
-    pupils = {sid for sid, _wd in choices}
-    seats = list(
-        Enrollment.objects.filter(student_id__in=pupils, status="enrolled", section__term_id=term_id).values_list(
-            "student_id", "section_id", "section__course__title"
-        )
-    )
-    times = section_times({section_id for _sid, section_id, _t in seats})
-    by_pupil: dict[int, list[tuple[str, Meeting]]] = {}
-    for sid, section_id, title in seats:
-        for meeting in times.get(section_id, []):
-            by_pupil.setdefault(sid, []).append((title, meeting))
-    out: dict[tuple[int, int], list[DismissalConflict]] = {}
-    for (sid, weekday), choice in choices.items():
-        day = [(t, m) for t, m in by_pupil.get(sid, []) if m.weekday == weekday]
-        missed = {id(m) for m in dismissal_misses(choice, [m for _t, m in day])}
-        hits = [DismissalConflict(sid, weekday, choice, t, m) for t, m in day if id(m) in missed]
-        if hits:
-            out[sid, weekday] = sorted(hits, key=lambda c: (c.meeting.session or 0, c.course))
-    return out
-
-
-def dismissal_rules_for(school_id: int) -> DismissalRules:
-    """The school's gate rules, or the defaults (cut-off 12:00, no extended care) if it set none."""
-    return DismissalRules.objects.filter(school_id=school_id).first() or DismissalRules(school_id=school_id)
-
-
-def dismissal_on(*, student_ids: Iterable[int], term: Term, day: dt.date, weekday: int) -> dict[int, tuple[str, bool]]:
-    """{pupil: (choice, changed for this day)} — a change for `day` beats the weekly choice, which
-    beats the default (after session 2)."""
-    ids = list(student_ids)
-    out = dict.fromkeys(ids, (Dismissal.AFTER_SESSION_2.value, False))
-    for sid, choice in DismissalChoice.objects.filter(student_id__in=ids, term=term, weekday=weekday).values_list(
-        "student_id", "choice"
-    ):
-        out[sid] = (choice, False)
-    for sid, choice in DismissalChange.objects.filter(student_id__in=ids, date=day).values_list("student_id", "choice"):
-        out[sid] = (choice, True)
-    return out
-
-
-def dismissal_changes_ahead(*, student: Student, today: dt.date) -> list[DismissalChange]:
-    return list(DismissalChange.objects.filter(student=student, date__gte=today).order_by("date"))
-
-
-def pickup_persons_for(*, family_ids: Iterable[int]) -> dict[int, list[PickupPerson]]:
-    out: dict[int, list[PickupPerson]] = {}
-    for person in PickupPerson.objects.filter(family_id__in=list(family_ids)).order_by("created_at", "id"):
-        out.setdefault(person.family_id, []).append(person)
-    return out
-
-
-def pickup_person_get_for_parent(*, actor: Actor, person_id: Any) -> PickupPerson:
-    families = Student.objects.visible_to_parent(actor).values("family_id")
-    return get_or_404(PickupPerson.objects.filter(family_id__in=families), pk=id_or_404(person_id))
-
-
-def gates_for_school(*, school: School) -> list[Gate]:
-    return list(Gate.objects.filter(school=school).prefetch_related("class_links__school_class").order_by("name"))
-
-
-def class_gates(*, school: School) -> dict[int, Gate]:
-    """{class id: its gate} for the school's classes that have one."""
-    return {
-        link.school_class_id: link.gate for link in ClassGate.objects.filter(gate__school=school).select_related("gate")
-    }
-
-
-# --- Voluntariness: the school's proposals, the family's answers ---------------------------------
-
-
-def proposals_for_student(*, student: Student) -> list[RosterProposal]:
-    return list(
-        RosterProposal.objects.pending()
-        .filter(student=student)
-        .select_related("section__course", "section__teacher")
-        .order_by("created_at", "id")
-    )
-
-
-def proposal_get_for_parent(*, actor: Actor, student: Student, proposal_id: Any) -> RosterProposal:
-    return get_or_404(
-        RosterProposal.objects.select_related("section__course", "section__term", "student").filter(
-            student__in=Student.objects.visible_to_parent(actor)
-        ),
-        pk=id_or_404(proposal_id),
-        student=student,
-    )
-
-
-def proposals_for_section(*, section: Section) -> list[RosterProposal]:
-    return list(
-        RosterProposal.objects.filter(section=section)
-        .select_related("student__school_class")
-        .order_by("-created_at", "-id")[:200]
-    )
-
-
-def proposal_get_for_school(*, school: School, section: Section, proposal_id: Any) -> RosterProposal:
-    return get_or_404(
-        RosterProposal.objects.select_related("student", "section__course"),
-        pk=id_or_404(proposal_id),
-        section=section,
-        section__course__school=school,
-    )
-
-
-def family_notices_for_parent(*, actor: Actor, limit: int = 10) -> list[FamilyNotice]:
-    families = Student.objects.visible_to_parent(actor).values("family_id")
-    return list(FamilyNotice.objects.filter(family_id__in=families).order_by("-created_at", "-id")[:limit])
