@@ -408,9 +408,12 @@ def improve(
     t0: float | None = None,
     progress: Progress | None = None,
     stop: Stop | None = None,
+    max_moves: int | None = None,
+    room_choices: int | None = ROOM_CHOICES,
 ) -> Search:
     """Large-neighbourhood search from ``start`` until ``deadline`` (``time.monotonic``), the cost
-    reaches ``bound``, or ``stop()``. Moves are kept when the checker finds them no worse."""
+    reaches ``bound``, ``stop()``, or ``max_moves`` moves. Moves are kept when the checker finds
+    them no worse."""
     t0 = time.monotonic() if t0 is None else t0
     rng = random.Random(seed)
     shape = _Shape(problem)
@@ -421,7 +424,7 @@ def improve(
     it = 0
     while best.cost > bound or best.hard:
         left = deadline - time.monotonic()
-        if left < 0.2 or (stop and stop()):
+        if left < 0.2 or (stop and stop()) or (max_moves is not None and it >= max_moves):
             break
         it += 1
         allowed: dict[str, set[str]] | None
@@ -437,7 +440,7 @@ def improve(
         if not freed:
             continue
         out = repair(problem, best.placements, freed, allowed, time_limit=limit, workers=workers,
-                     seed=seed + it, room_choices=None if kind.endswith("rooms") else ROOM_CHOICES)  # fmt: skip
+                     seed=seed + it, room_choices=None if kind.endswith("rooms") else room_choices)  # fmt: skip
         if out is None:
             if not kind.endswith("rooms"):
                 size = max(6, int(size * 0.9))
