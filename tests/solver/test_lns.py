@@ -111,7 +111,7 @@ def test_solve_picks_the_lns_for_long_weeks_and_reports_on_the_checker_scale():
     tiny = to_problem(parse_ctt(TINY))  # 4 slots: one model
     assert not _wants_lns(tiny)
     long_week = replace(tiny, slots=tuple(replace(s, id=f"x{n}", weekday=n % 5, session=n // 5)
-                                          for n, s in enumerate(tiny.slots * 4)))  # fmt: skip
+                                          for n, s in enumerate(tiny.slots * 6)))  # fmt: skip
     assert len(long_week.slots) >= LNS_MIN_SLOTS and _wants_lns(long_week)
     reports: list[tuple[float, float, float]] = []
     sol = solve(tiny, time_limit=3, strategy="lns", progress=lambda *a: reports.append(a))
