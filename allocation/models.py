@@ -80,7 +80,7 @@ class AllocationOutcome(models.Model):
     """
 
     run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="outcomes")
-    student = models.ForeignKey("enrollment.Student", on_delete=models.CASCADE, related_name="allocation_outcomes")
+    student = models.ForeignKey("pupils.Student", on_delete=models.CASCADE, related_name="allocation_outcomes")
     sections = models.JSONField(_("seats"), default=list, blank=True)
     best_rank = models.PositiveSmallIntegerField(_("best choice given"), null=True, blank=True)
     text_zh = models.TextField(_("explanation (Chinese)"))

@@ -143,7 +143,7 @@ def allocation_run(request: HttpRequest, school_id: int, window_id: int, run_id:
     school, window = _scope(request, school_id, window_id)
     run = alloc_selectors.allocation_run_get_for_school(school_id=school.pk, window=window, run_id=run_id)
     context = _run_context(school, window, run)
-    if request.htmx:
+    if request.htmx and not request.htmx.boosted:  # a boosted form (publish) wants the whole page
         response = render(request, "allocation/run.html#run-progress", context)
         if not run.is_active and request.headers.get("HX-Target") == "run-progress":
             response["HX-Refresh"] = "true"  # the review below the progress appears with the full page

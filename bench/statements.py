@@ -63,7 +63,8 @@ def main() -> None:
     from django.db.models import Count, Q
 
     from courses.models import Term
-    from enrollment.models import Enrollment, FamilyNotice, Student
+    from enrollment.models import Enrollment, Student
+    from messaging.models import Message
     from participation.fees.services import statements_issue
     from participation.models import Attendance, Statement, StatementLine
 
@@ -97,7 +98,7 @@ def main() -> None:
     lines = StatementLine.objects.values("kind").annotate(n=Count("id"))
     totals = {r["kind"]: r["n"] for r in lines}
     due = sum(Statement.objects.values_list("total", flat=True))
-    notices = FamilyNotice.objects.filter(kind="statement_issued").count()
+    notices = Message.objects.filter(kind="statement_issued").count()
     load = os.getloadavg()
     lines_md = [
         f"\n## {dt.datetime.now():%Y-%m-%d %H:%M} · {connection.vendor}",

@@ -37,6 +37,28 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_url(name: str, default: str = "") -> str:
+    """An http(s) URL of an outside service (SMS gateway, webhook), or empty when the service is off."""
+    raw = os.environ.get(name, default).strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise EnvError(name, "must be an http:// or https:// URL, or empty")
+    return raw
+
+
+def env_number(name: str, default: float, *, minimum: float = 0) -> float:
+    """A number not below `minimum` (seconds, counts): anything else stops start-up with one line."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise EnvError(name, f"must be a number, not {raw!r}") from None
+    if value < minimum:
+        raise EnvError(name, f"must be at least {minimum:g}")
+    return value
+
+
 def database_from_url(name: str, url: str, *, conn_max_age: int) -> dict[str, Any]:
     """Parse a PostgreSQL DATABASE_URL; anything malformed ends start-up with one clear line."""
     import dj_database_url

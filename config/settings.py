@@ -13,7 +13,16 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import EnvError, cache_from_url, database_from_url, env_bool, env_list, env_str
+from config.env import (
+    EnvError,
+    cache_from_url,
+    database_from_url,
+    env_bool,
+    env_list,
+    env_number,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KEHOU_VAR_DIR", str(BASE_DIR / "var")))
@@ -54,10 +63,13 @@ INSTALLED_APPS = [
     # Ours, bottom to top: each app may use the ones above it in this list, never the ones below.
     "core",
     "accounts",
+    "messaging",
     "courses",
     "partners",
     "scheduling",
+    "pupils",
     "enrollment",
+    "letters",
     "allocation",
     "participation",
     "demo",
@@ -206,6 +218,24 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The worker's periodic jobs (`manage.py worker`): seconds between two runs of each.
 KEHOU_REAP_EVERY_SECONDS = float(env_str("KEHOU_REAP_EVERY_SECONDS", "10"))
 KEHOU_OFFER_EXPIRY_EVERY_SECONDS = float(env_str("KEHOU_OFFER_EXPIRY_EVERY_SECONDS", "30"))
+
+# --- Messages to users (messaging): in-site always; SMS gateway and WeCom/DingTalk webhook when set ---
+KEHOU_MESSAGING_EVERY_SECONDS = env_number("KEHOU_MESSAGING_EVERY_SECONDS", 1.0, minimum=0.05)
+KEHOU_MESSAGING_MAX_ATTEMPTS = int(env_number("KEHOU_MESSAGING_MAX_ATTEMPTS", 6, minimum=1))
+KEHOU_MESSAGING_BACKOFF_SECONDS = env_number("KEHOU_MESSAGING_BACKOFF_SECONDS", 10.0)  # doubles per attempt
+KEHOU_MESSAGING_LEASE_SECONDS = env_number("KEHOU_MESSAGING_LEASE_SECONDS", 120.0, minimum=1)
+KEHOU_MESSAGING_CLAIM = int(env_number("KEHOU_MESSAGING_CLAIM", 1000, minimum=1))  # deliveries per claim
+KEHOU_MESSAGING_SENDERS = int(env_number("KEHOU_MESSAGING_SENDERS", 4, minimum=1))  # HTTP calls at once
+KEHOU_MESSAGING_RUN_SECONDS = env_number("KEHOU_MESSAGING_RUN_SECONDS", 20.0, minimum=0.1)
+KEHOU_MESSAGING_TIMEOUT_SECONDS = env_number("KEHOU_MESSAGING_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+KEHOU_SMS_URL = env_url("KEHOU_SMS_URL")
+KEHOU_SMS_TOKEN = env_str("KEHOU_SMS_TOKEN")
+KEHOU_SMS_BATCH = int(env_number("KEHOU_SMS_BATCH", 100, minimum=1))  # messages per gateway call
+KEHOU_WEBHOOK_URL = env_url("KEHOU_WEBHOOK_URL")
+KEHOU_LETTERS_PER_RUN = int(env_number("KEHOU_LETTERS_PER_RUN", 5, minimum=1))  # letters fanned out per run
+KEHOU_WEBHOOK_KIND = env_str("KEHOU_WEBHOOK_KIND", "wecom")
+if KEHOU_WEBHOOK_KIND not in {"wecom", "dingtalk"}:
+    raise EnvError("KEHOU_WEBHOOK_KIND", "must be wecom or dingtalk")
 
 # --- Security ----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

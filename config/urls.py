@@ -26,9 +26,12 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("scheduling.urls_itinerary")),
     path("", include("scheduling.urls")),
+    path("", include("pupils.urls")),
     path("", include("enrollment.urls")),
+    path("", include("letters.urls")),
     path("", include("allocation.urls")),
     path("", include("participation.urls")),
+    path("", include("messaging.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -46,6 +46,7 @@ VERBS = frozenset(
         "pinned",
         "proposed",
         "published",
+        "read",
         "reaped",
         "referred",
         "removed",
@@ -74,6 +75,8 @@ ACTIONS: dict[str, Any] = {
     # accounts
     "accounts.token.issued": _("API token issued"),
     "accounts.token.revoked": _("API token revoked"),
+    # messaging
+    "messaging.message.read": _("message marked read by its recipient"),
     # courses (a school's set-up)
     "courses.term.created": _("term created"),
     "courses.term.updated": _("term changed"),
@@ -148,7 +151,9 @@ ACTIONS: dict[str, Any] = {
     "enrollment.window.created": _("enrollment window created"),
     "enrollment.window.updated": _("enrollment window changed"),
     "enrollment.notice.published": _("notice to families published"),
-    "enrollment.pupils.imported": _("pupils imported from Excel"),
+    "letters.letter.created": _("letter to families written (queued for sending)"),
+    "letters.letter.sent": _("letter to families sent to every guardian of its audience"),
+    "pupils.pupils.imported": _("pupils imported from Excel"),
     "enrollment.section.updated": _("section's seats changed"),
     "enrollment.feed.issued": _("pupil's calendar feed issued"),
     "enrollment.feed.revoked": _("pupil's calendar feed revoked"),

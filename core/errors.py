@@ -58,6 +58,21 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "dismissal_cutoff": (409, _("Changes to today's dismissal are closed.")),
     "proposal_not_pending": (409, _("This proposal has already been answered or withdrawn.")),
+    "not_school_day": (409, _("That day is not a school day of the term (a weekend, a holiday or outside the term).")),
+    "day_in_future": (409, _("A register is taken on the day of the meeting or later, not in advance.")),
+    "no_meeting_that_day": (409, _("This section has no meeting on that day.")),
+    "fee_not_confirmed": (
+        409,
+        _("This course has a fee. Confirm the fee, the number of meetings and the term total before booking."),
+    ),
+    "dismissal_misses_course": (409, _("With this dismissal time the child would miss a course they hold.")),
+    "window_overlaps": (409, _("Another enrollment window of this school and term is open at the same time.")),
+    "no_recipients": (
+        409,
+        _(
+            "Nobody would receive this letter: no pupil on roll in the chosen schools, grades or classes has a guardian."
+        ),
+    ),
 }
 
 

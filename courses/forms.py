@@ -146,6 +146,12 @@ class CourseForm(forms.Form):
         label=_("fee per class hour (yuan)"), min_value=Decimal("0"), max_digits=5, decimal_places=2, initial=0
     )
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    homework_in_home_room = forms.BooleanField(
+        label=_("homework help in the class's own classroom"),
+        required=False,
+        initial=True,
+        help_text=_("homework help only: each section meets in its class's home room"),
+    )
 
     def __init__(self, *args: Any, school: School, course: Course | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

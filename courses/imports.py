@@ -10,7 +10,7 @@ Two steps, kept apart on purpose:
    number, room name, 学籍号), so importing the same file twice creates nothing new.
 
 openpyxl is imported inside the functions that need it (it costs start-up time otherwise).
-`enrollment.imports` reuses the reader for pupils.
+`pupils.imports` reuses the reader for pupils.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import DomainError
-from courses.models import ROOM_FEATURES, Room, School, Teacher
+from courses.models import ROOM_FEATURES, Room, School, SchoolClass, Teacher
 
 MAX_BYTES = 5 * 1024 * 1024  # the upload itself
 MAX_UNCOMPRESSED = 60 * 1024 * 1024  # what the .xlsx (a zip) unpacks to: refuses zip bombs
@@ -59,6 +59,8 @@ MESSAGES: dict[str, Promise] = {
     "bad_phone": _("“%(value)s” is not a mobile number (11 digits starting with 1)."),
     "bad_choice": _("“%(value)s” is not one of: %(choices)s."),
     "duplicate_in_file": _("“%(value)s” already appears in row %(first)s."),
+    "bad_home_class": _("Enter the class as 三（4）班 or 3-4, found “%(value)s”."),
+    "unknown_home_class": _("The school has no class “%(value)s”. Import its pupils first."),
 }
 
 
@@ -518,7 +520,33 @@ ROOM_COLUMNS = [
         help=_("What the room has, separated by commas (optional)."),
         example="实验室，水池",
     ),
+    Column(
+        "home_class",
+        "本班",
+        "text",
+        aliases=("home class", "班级", "本班教室"),
+        max_length=20,
+        help=_("The class whose own classroom this is, such as 三（4）班 (optional): its homework help meets here."),
+        example="",
+    ),
 ]
+
+CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_GRADES.update({"初一": 7, "初二": 8, "初三": 9})
+CLASS_LABEL_RE = re.compile(
+    r"^(?P<grade>[1-9]|[一二三四五六七八九]|初[一二三])(?:年级)?\s*(?:[（(](?P<n1>\d{1,2})[)）]|[-.·\s]?(?P<n2>\d{1,2}))\s*班?$"
+)
+
+
+def class_label_parse(text: str) -> tuple[int, int] | None:
+    """(grade, class number) from the ways schools write a class: 三（4）班, 3(4)班, 3-4, 三年级4班, 初一（2）班."""
+    match = CLASS_LABEL_RE.match(str(text or "").strip())
+    if not match:
+        return None
+    raw = match.group("grade")
+    grade = int(raw) if raw.isdigit() else CN_GRADES[raw]
+    number = int(match.group("n1") or match.group("n2"))
+    return (grade, number) if number >= 1 else None
 
 
 def parse_rooms(*, school: School, upload: Any) -> ParseResult:
@@ -538,15 +566,36 @@ def parse_rooms(*, school: School, upload: Any) -> ParseResult:
             elif key not in features:
                 features.append(key)
         row["features"] = sorted(features)
+    wanted = any(row.get("home_class") for row in result.rows)  # reads the classes only when needed
+    classes = set(SchoolClass.objects.filter(school=school).values_list("grade", "number")) if wanted else set()
+    first_row: dict[tuple[int, int], int] = {}
+    for row in result.rows:
+        raw, row["home_class"] = row.get("home_class"), None
+        if not raw:
+            continue
+        key = class_label_parse(raw)
+        if key is None:
+            result.add(problem("bad_home_class", row=row["_row"], column="本班", value=raw))
+        elif key not in classes:
+            result.add(problem("unknown_home_class", row=row["_row"], column="本班", value=raw))
+        elif key in first_row:  # a class has one home room
+            result.add(problem("duplicate_in_file", row=row["_row"], column="本班", value=raw, first=first_row[key]))
+        else:
+            first_row[key] = row["_row"]
+            row["home_class"] = key
     return result
 
 
 def _rooms_apply(*, school: School, rows: list[dict[str, Any]], result: ImportResult) -> None:
     existing = {r.name: r for r in Room.objects.select_for_update().filter(school=school)}
+    classes = {(c.grade, c.number): c for c in SchoolClass.objects.select_for_update().filter(school=school)}
+    homes = 0
     for row in rows:
         room = existing.get(row["name"])
         if room is None:
-            Room.objects.create(school=school, name=row["name"], capacity=row["capacity"], features=row["features"])
+            room = Room.objects.create(
+                school=school, name=row["name"], capacity=row["capacity"], features=row["features"]
+            )
             result.created += 1
         elif (room.capacity, sorted(room.features or [])) != (row["capacity"], row["features"]):
             room.capacity, room.features = row["capacity"], row["features"]
@@ -554,6 +603,13 @@ def _rooms_apply(*, school: School, rows: list[dict[str, Any]], result: ImportRe
             result.updated += 1
         else:
             result.unchanged += 1
+        klass = classes.get(row["home_class"]) if row.get("home_class") else None
+        if klass is not None and klass.home_room_id != room.pk:
+            klass.home_room = room
+            klass.save(update_fields=["home_room"])
+            homes += 1
+    if homes:
+        result.extra["home_rooms_set"] = homes
 
 
 @transaction.atomic

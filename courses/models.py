@@ -273,6 +273,15 @@ class SchoolClass(models.Model):
     head_teacher = models.ForeignKey(
         Teacher, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("head teacher")
     )
+    home_room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="home_classes",
+        verbose_name=_("home room"),
+        help_text=_("the class's own classroom: its homework help takes place there"),
+    )
 
     class Meta:
         verbose_name = _("class")
@@ -342,6 +351,11 @@ class Course(models.Model):
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
+    )
+    homework_in_home_room = models.BooleanField(
+        _("homework help in the class's own classroom"),
+        default=True,
+        help_text=_("homework help: each section meets in its class's home room (a hard rule of the timetable)"),
     )
 
     objects = CourseQuerySet.as_manager()

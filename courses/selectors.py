@@ -224,7 +224,7 @@ def setup_progress(*, school: School) -> list[dict[str, Any]]:
         ("rooms", _("Rooms"), "courses:setup_rooms"),
         ("teachers", _("Teachers"), "courses:setup_teachers"),
         ("courses", _("Courses and sections"), "courses:setup_courses"),
-        ("pupils", _("Import pupils"), "enrollment:pupils_import"),
+        ("pupils", _("Import pupils"), "pupils:pupils_import"),
     ]
     return [
         {

@@ -307,3 +307,8 @@ NOTICES: tuple[tuple[int | None, str, str], ...] = (
         "一年级学生第一周由班主任在校门口交接，请按所选放学时间准时接孩子；如需临时请假，请在平台上提交。",
     ),
 )
+
+
+def home_room_name(grade: int, number: int) -> str:
+    """The name of a class's own classroom (its home room): 三（4）班教室."""
+    return f"{GRADE_CN[grade - 1]}（{number}）班教室"

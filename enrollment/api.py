@@ -212,6 +212,7 @@ def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
         request=request,
         waitlist=payload.waitlist,
         request_key=request.headers.get("Idempotency-Key", ""),
+        confirmed_total=payload.confirmed_total,
     )
     row = result.enrollment
     position = result.waitlist_position if result.created else selectors.waitlist_position(row)

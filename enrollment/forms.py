@@ -28,6 +28,7 @@ class EnrollForm(forms.Form):
     section = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     waitlist = forms.BooleanField(required=False)
     key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,64}$", required=False)
+    confirmed_total = forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2)
 
 
 class DismissalForm(forms.Form):

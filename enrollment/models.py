@@ -1,4 +1,4 @@
-"""Pupils and families, enrollment windows, ranked preferences and seats."""
+"""Enrollment windows, ranked preferences and seats (pupils and families: `pupils`, re-exported here)."""
 
 from __future__ import annotations
 
@@ -13,86 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import ACTIVE_SEAT_STATUSES, SeatStatus, seat_held, seat_held_q, seat_waiting_q
+from pupils.models import Family, Guardian, PriorityGroup, Student, StudentQuerySet  # noqa: F401
 from scheduling.models import new_feed_token
 
 if TYPE_CHECKING:
-    from accounts.access import Actor
-
-
-class PriorityGroup(models.TextChoices):
-    """Policy priority groups; the keys are shared with `allocation.engine`."""
-
-    LEFT_BEHIND = "left_behind", _("left-behind child")
-    MIGRANT = "migrant", _("migrant worker's child")
-    DISABLED = "disabled", _("disabled")
-    LOW_INCOME = "low_income", _("low-income family")
-    DUAL_EARNER = "dual_earner", _("dual-earner family")
-
-
-class Family(models.Model):
-    """A household: guardians and the children they may act for (siblings share one family)."""
-
-    label = models.CharField(_("family"), max_length=50)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("family")
-        verbose_name_plural = _("family")
-
-    def __str__(self) -> str:
-        return self.label
-
-
-class Guardian(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian")
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="guardians")
-    name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("mobile phone"), max_length=20)
-    relation = models.CharField(_("relation"), max_length=10, blank=True)
-
-    class Meta:
-        verbose_name = _("guardian")
-        verbose_name_plural = _("guardian")
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.relation}）" if self.relation else self.name
-
-
-class StudentQuerySet(models.QuerySet):
-    def of_family(self, family_id: int) -> StudentQuerySet:
-        return self.filter(family_id=family_id)
-
-    def visible_to_parent(self, actor: Actor) -> StudentQuerySet:
-        """THE parent's scope: the children of the acting parent's own family, nothing else."""
-        return self.filter(family_id=actor.family_id) if actor.family_id is not None else self.none()
-
-
-class Student(models.Model):
-    class Sex(models.TextChoices):
-        MALE = "M", _("male")
-        FEMALE = "F", _("female")
-
-    school = models.ForeignKey("courses.School", on_delete=models.PROTECT, related_name="students")
-    school_class = models.ForeignKey("courses.SchoolClass", on_delete=models.PROTECT, related_name="students")
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="children")
-    student_no = models.CharField(_("student number"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=50)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    grade = models.PositiveSmallIntegerField(_("grade"), validators=[MinValueValidator(1), MaxValueValidator(9)])
-    priority_groups = models.JSONField(_("priority groups"), default=list, blank=True)
-    on_roll = models.BooleanField(_("on roll"), default=True)
-
-    objects = StudentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("pupil")
-        verbose_name_plural = _("pupil")
-        ordering = ["school", "grade", "name"]
-        indexes = [models.Index(fields=["school", "grade"])]
-        constraints = [models.CheckConstraint(name="student_grade_range", condition=Q(grade__gte=1, grade__lte=9))]
-
-    def __str__(self) -> str:
-        return self.name
+    pass
 
 
 class EnrollmentWindowQuerySet(models.QuerySet):
@@ -509,28 +434,3 @@ class DismissalChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date} {self.choice}"
-
-
-# --- In-site notices to one family (the channel seam of enrollment.notify) ------------------------
-
-
-class FamilyNotice(models.Model):
-    """A message to one family (a proposal, an offer, a statement, a dismissal change): the in-site channel."""
-
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="notices")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    kind = models.CharField(_("kind"), max_length=40)
-    title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"), max_length=2000, blank=True)
-    link = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("family notice")
-        verbose_name_plural = _("family notice")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["family", "-created_at"], name="family_notice_recent")]
-
-    def __str__(self) -> str:
-        return self.title

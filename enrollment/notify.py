@@ -1,15 +1,18 @@
-"""Notices to one family: ONE function per kind of notice, each writing the in-site notice today.
+"""Notices to one family: ONE function per kind of notice, each handed to the channel layer.
 
-These are the seams where the notice channels (in-site always; SMS / 企业微信 when configured) plug
-in: every message a family receives from the system goes through `deliver`, called by one function
-per kind below (and `participation.fees.notify.statement_issued`). The text is written in the
-site's language (Chinese first) when the notice is made, so that any channel can send it as is.
-Called inside the writer's transaction: a notice exists exactly when the change it reports does.
+Every message a family receives from the system goes through `deliver`, called by one function per
+kind below (and `allocation.notify`, `participation.fees.notify`): `deliver` turns a family into its
+guardians (the users who log in) and passes one message each to `messaging.services.send` — the
+in-site inbox always, the SMS gateway / 企业微信 webhook when configured, retried by the worker. The
+text is written in the site's language (Chinese first) when the notice is made, so that any channel
+can send it as is. Called inside the writer's transaction: a notice exists exactly when the change
+it reports does. The per-family log: `selectors.family_message_log`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,7 +21,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from enrollment.models import Dismissal, Enrollment, FamilyNotice, RosterProposal, Student
+from enrollment.models import Dismissal, Enrollment, Guardian, RosterProposal, Student
+from enrollment.selectors import about_student
+from messaging.services import Outgoing, send
 
 
 @dataclass(frozen=True)
@@ -34,20 +39,27 @@ class Message:
 
 
 def deliver(messages: Iterable[Message]) -> int:
-    """Write the messages as in-site notices (the channel seam: SMS / 企业微信 plug in here)."""
-    rows = [
-        FamilyNotice(
-            family_id=m.family_id,
-            student_id=m.student_id,
+    """Send each family's message to every guardian of the family; returns the messages written."""
+    messages = list(messages)
+    if not messages:
+        return 0
+    guardians: dict[int, list[int]] = defaultdict(list)
+    for user_id, family_id in Guardian.objects.filter(family_id__in={m.family_id for m in messages}).values_list(
+        "user_id", "family_id"
+    ):
+        guardians[family_id].append(user_id)
+    return send(
+        Outgoing(
+            recipient_id=user_id,
             kind=m.kind,
-            title=m.title[:120],
-            body=m.body[:2000],
-            link=m.link[:200],
+            title=m.title,
+            body=m.body,
+            link=m.link,
+            about=about_student(m.student_id) if m.student_id else f"family:{m.family_id}",
         )
         for m in messages
-    ]
-    FamilyNotice.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        for user_id in guardians[m.family_id]
+    )
 
 
 def _site_language():

@@ -30,6 +30,12 @@ class EnrollmentIn(Schema):
     student: int = Field(gt=0, le=MAX_ID)
     section: int = Field(gt=0, le=MAX_ID)
     waitlist: bool = Field(True, description="join the waitlist when the section is full (else 409 section_full)")
+    confirmed_total: Decimal | None = Field(
+        None,
+        ge=0,
+        description="paid courses: the term total the family confirmed (else 409 fee_not_confirmed, whose fields "
+        "give fee_per_class_hour, meetings and term_total)",
+    )
 
 
 class EnrollmentOut(Schema):

@@ -34,8 +34,6 @@ urlpatterns = [
         views.roster_remove,
         name="roster_remove",
     ),
-    path("school/<int:school_id>/setup/import/pupils/", views.pupils_import, name="pupils_import"),
-    path("school/<int:school_id>/setup/import/pupils/template.xlsx", views.pupils_template, name="pupils_template"),
     path(
         "family/child/<int:student_id>/proposals/<int:proposal_id>/accept/",
         family_views.proposal_accept,

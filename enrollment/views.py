@@ -15,12 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import allow
 from accounts.models import Role
 from core.errors import DomainError
-from core.exports import xlsx_response
 from core.ids import id_or_404
 from core.validation import add_domain_error
-from courses.forms import ImportForm, SectionForm
+from courses.forms import SectionForm
 from courses.selectors import school_get_for_coordinator, term_current
-from enrollment import forms, imports, selectors, services
+from enrollment import forms, selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow
 
 
@@ -40,7 +39,7 @@ def _child_url(child) -> str:
 def parent_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     children = selectors.student_list_for_parent(actor=request.actor)
-    panels = [selectors.child_panel(student=child, now=now) for child in children]
+    panels = [selectors.child_panel(student=child, now=now, reader_id=request.user.pk) for child in children]
     return render(request, "enrollment/parent_home.html", {"children": children, "panels": panels})
 
 
@@ -48,7 +47,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def child_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
-    panel = selectors.child_panel(student=child, now=timezone.now())
+    panel = selectors.child_panel(student=child, now=timezone.now(), reader_id=request.user.pk)
     return render(request, "enrollment/child_detail.html", {"child": child, "panel": panel})
 
 
@@ -94,8 +93,13 @@ def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
             request=request,
             waitlist=form.cleaned_data["waitlist"],
             request_key=form.cleaned_data["key"] or "",
+            confirmed_total=form.cleaned_data["confirmed_total"],
         )
     except DomainError as error:
+        if error.code == "fee_not_confirmed":  # a paid course: the fee, meetings and total, then confirm
+            quote = selectors.fee_quote(section=section, today=timezone.localdate())
+            context = {"child": child, "section": section, "quote": quote, "form": form.cleaned_data}
+            return render(request, "enrollment/confirm_fee.html", context)
         _fail(request, error)
         if error.code == "section_full":
             return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
@@ -194,24 +198,34 @@ def dismissal(request: HttpRequest, student_id: int) -> HttpResponse:
     term = selectors.term_for_student(child)
     form = forms.DismissalForm(request.POST)
     saved = False
+    pending = None  # a choice that leaves before a course: asked again, naming the course
     if term is None or not form.is_valid():
         _fail(request, DomainError("bad_request"))
     else:
-        services.dismissal_set(
-            student=child,
-            term=term,
-            weekday=form.cleaned_data["weekday"],
-            choice=form.cleaned_data["choice"],
-            by=request.user,
-            request=request,
-        )
-        saved = True
+        try:
+            services.dismissal_set(
+                student=child,
+                term=term,
+                weekday=form.cleaned_data["weekday"],
+                choice=form.cleaned_data["choice"],
+                by=request.user,
+                request=request,
+                accept_missing=request.POST.get("accept_missing") == "1",
+            )
+            saved = True
+        except DomainError as error:
+            if error.code != "dismissal_misses_course":
+                raise
+            pending = {**form.cleaned_data, "message": error.message()}
+            if not request.htmx:
+                _fail(request, error)
     if not request.htmx:
         if saved:
             messages.success(request, _("Saved."))
         return redirect(_child_url(child))
-    panel = selectors.child_panel(student=child, now=timezone.now())
-    return render(request, "enrollment/_panel.html#dismissal", {"panel": panel, "child": child, "saved": saved})
+    panel = selectors.child_panel(student=child, now=timezone.now(), reader_id=request.user.pk)
+    context = {"panel": panel, "child": child, "saved": saved, "pending": pending}
+    return render(request, "enrollment/_panel.html#dismissal", context)
 
 
 # --- The child's published week and private calendar link -----------------------------------------
@@ -332,7 +346,9 @@ def section_roster(request: HttpRequest, school_id: int, section_id: int) -> Htt
         "add_form": forms.RosterAddForm(),
         "now": timezone.now(),
     }
-    template = "enrollment/roster.html#roster" if request.htmx else "enrollment/roster.html"
+    template = (
+        "enrollment/roster.html#roster" if request.htmx and not request.htmx.boosted else "enrollment/roster.html"
+    )
     return render(request, template, context)
 
 
@@ -482,44 +498,3 @@ def school_pupils(request: HttpRequest, school_id: int) -> HttpResponse:
     }
     template = "enrollment/school_pupils.html#pupil-table" if request.htmx else "enrollment/school_pupils.html"
     return render(request, template, context)
-
-
-# --- Pupil import (Excel) ----------------------------------------------------------------------
-
-
-@allow(Role.COORDINATOR)
-@require_http_methods(["GET", "POST"])
-def pupils_import(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    create_classes = request.POST.get("create_classes") == "on"
-    result, problem = None, ""
-    if request.method == "POST":
-        try:
-            result = imports.pupils_import(
-                school=school, upload=request.FILES.get("file"), create_classes=create_classes, by=request.user
-            )
-        except DomainError as error:
-            problem = error.message()
-    context = {
-        "school": school,
-        "active": "pupils",
-        "kind": "pupils",
-        "title": _("Import pupils"),
-        "columns": imports.PUPIL_COLUMNS,
-        "form": form,
-        "result": result,
-        "problem": problem,
-        "create_classes": create_classes,
-        "action_url": reverse("enrollment:pupils_import", args=[school.pk]),
-        "template_url": reverse("enrollment:pupils_template", args=[school.pk]),
-        "list_url": reverse("enrollment:school_pupils", args=[school.pk]),
-    }
-    return render(request, "enrollment/import_pupils.html", context)
-
-
-@allow(Role.COORDINATOR)
-@require_GET
-def pupils_template(request: HttpRequest, school_id: int) -> HttpResponse:
-    school_get_for_coordinator(actor=request.actor, school_id=school_id)
-    return xlsx_response(imports.pupil_template(), "学生导入模板.xlsx")

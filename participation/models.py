@@ -62,7 +62,7 @@ class Attendance(models.Model):
 
     section = models.ForeignKey("courses.Section", on_delete=models.CASCADE, related_name="+")
     date = models.DateField(_("date"))
-    student = models.ForeignKey("enrollment.Student", on_delete=models.CASCADE, related_name="attendance")
+    student = models.ForeignKey("pupils.Student", on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -87,7 +87,7 @@ class Attendance(models.Model):
 class LeaveReport(models.Model):
     """A family reports ahead of time that a child will miss after-school service on a day."""
 
-    student = models.ForeignKey("enrollment.Student", on_delete=models.CASCADE, related_name="leave_reports")
+    student = models.ForeignKey("pupils.Student", on_delete=models.CASCADE, related_name="leave_reports")
     date = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=100, blank=True)
     reported_by = models.ForeignKey(
@@ -223,7 +223,7 @@ class FeeExemption(models.Model):
         APPROVED = "approved", _("approved")
         DECLINED = "declined", _("declined")
 
-    student = models.ForeignKey("enrollment.Student", on_delete=models.CASCADE, related_name="fee_exemptions")
+    student = models.ForeignKey("pupils.Student", on_delete=models.CASCADE, related_name="fee_exemptions")
     term = models.ForeignKey("courses.Term", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -267,7 +267,7 @@ class Statement(models.Model):
 
     school = models.ForeignKey("courses.School", on_delete=models.CASCADE, related_name="+")
     term = models.ForeignKey("courses.Term", on_delete=models.CASCADE, related_name="+")
-    student = models.ForeignKey("enrollment.Student", on_delete=models.CASCADE, related_name="statements")
+    student = models.ForeignKey("pupils.Student", on_delete=models.CASCADE, related_name="statements")
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     number = models.CharField(_("statement number"), max_length=64, unique=True)

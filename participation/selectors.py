@@ -90,6 +90,27 @@ def school_days(term: Term, _cache: dict[int, dict[dt.date, int]] | None = None)
     return days
 
 
+def school_day_weekday(*, school_id: int, day: dt.date) -> int | None:
+    """The weekday whose timetable `day` follows at this school, or None when it is no school day
+    (a weekend, a holiday, or outside every term). THE question leave reports and registers ask."""
+    term = Term.objects.filter(school_id=school_id, start__lte=day, end__gte=day).order_by("-start").first()
+    return None if term is None else school_days(term).get(day)
+
+
+def register_day_refusal(section: Section, day: dt.date, today: dt.date) -> str | None:
+    """Why no register can be taken for this section on `day` (an error code), or None when it can:
+    the term calendar decides school days, the published timetable the meetings, and a register
+    is never taken in advance."""
+    weekday = school_days(section.term).get(day)
+    if weekday is None:
+        return "not_school_day"
+    if weekday not in section_weekdays([section.pk]).get(section.pk, set()):
+        return "no_meeting_that_day"
+    if day > today:
+        return "day_in_future"
+    return None
+
+
 def section_weekdays(section_ids: Iterable[int]) -> dict[int, set[int]]:
     """Weekdays on which each section meets in its published timetable (absent: not published)."""
     return {sid: {m.weekday for m in meetings} for sid, meetings in published_meetings(section_ids).items()}

@@ -30,7 +30,7 @@ from core.ids import get_or_404, id_or_404
 from courses.models import Section
 from enrollment.models import PriorityGroup, Student
 from participation.models import Attendance, AttendanceDaily, AttendanceStatus, LeaveReport, Register
-from participation.selectors import meets_on, roster_ids
+from participation.selectors import register_day_refusal, roster_ids, school_day_weekday
 
 STATUSES = tuple(AttendanceStatus.values)
 
@@ -59,8 +59,9 @@ def register_save(
     changes = dict(changes or {})
     if any(status not in STATUSES for status in changes.values()):
         raise DomainError("validation_error")
-    if day > timezone.localdate() or not meets_on(section, day):
-        raise DomainError("bad_request", _("There is no meeting of this section on that day."))
+    refusal = register_day_refusal(section, day, timezone.localdate())
+    if refusal:
+        raise DomainError(refusal)
     now = timezone.now()
     Register.objects.bulk_create(
         [Register(section=section, date=day, school_id=section.course.school_id, teacher_id=section.teacher_id)],
@@ -214,6 +215,8 @@ def leave_report(
     absent → on leave (a child the teacher saw stays present)."""
     if day < timezone.localdate():
         raise DomainError("bad_request", _("Leave can only be reported for today or a later day."))
+    if school_day_weekday(school_id=student.school_id, day=day) is None:
+        raise DomainError("not_school_day")
     report, _created = LeaveReport.objects.update_or_create(
         student=student, date=day, defaults={"reason": reason[:100], "reported_by": by}
     )

@@ -73,7 +73,9 @@ def _register_context(section, day: dt.date, register=None, saved: bool = False)
         "counts": counts,
         "statuses": AttendanceStatus.choices,
         "saved": saved,
-        "open": day <= timezone.localdate() and part_selectors.meets_on(section, day),
+        "refusal": (refusal := part_selectors.register_day_refusal(section, day, timezone.localdate())),
+        "refusal_message": DomainError(refusal).message() if refusal else "",
+        "open": refusal is None,
     }
 
 
@@ -93,20 +95,32 @@ def register(request: HttpRequest, section_id: int, day: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def _register_write(request: HttpRequest, section_id: int, day: str, changes: dict[int, str]) -> HttpResponse:
+def _register_write(
+    request: HttpRequest, section_id: int, day: str, changes: dict[int, str], *, row: int | None = None
+) -> HttpResponse:
+    """Save, then answer htmx with the whole register, or (`row`, one tap) only that pupil's row
+    with the counts out of band, so the phone's scroll position and the other rows stay put."""
     section = part_selectors.section_get_for_register(actor=request.actor, section_id=section_id)
     date = _day(day, timezone.localdate())
     saved = False
     reg = None
+    error = ""
     try:
         reg = part_services.register_save(section=section, day=date, changes=changes, by=request.user, request=request)
         saved = True
-    except DomainError as error:
-        messages.error(request, error.message())
+    except DomainError as exc:
+        error = exc.message()
+        if not request.htmx:
+            messages.error(request, error)
     if request.htmx:
-        return render(
-            request, "participation/attendance_register.html#register", _register_context(section, date, reg, saved)
-        )
+        context = _register_context(section, date, reg, saved)
+        context["error"] = error
+        if row is None:
+            return render(request, "participation/attendance_register.html#register", context)
+        context["mark"] = next((m for m in context["marks"] if m.student.pk == row), None)
+        if context["mark"] is None:
+            raise Http404
+        return render(request, "participation/_register_mark.html", context)
     if saved:
         messages.success(request, _("The register is saved."))
     return redirect("participation:register", section.pk, date.isoformat())
@@ -120,7 +134,7 @@ def register_mark(request: HttpRequest, section_id: int, day: str) -> HttpRespon
     student = request.POST.get("student", "")
     if status not in part_services.STATUSES or not student.isdigit():
         raise Http404
-    return _register_write(request, section_id, day, {int(student): status})
+    return _register_write(request, section_id, day, {int(student): status}, row=int(student))
 
 
 @allow(Role.TEACHER, Role.PARTNER_TEACHER, Role.COORDINATOR)

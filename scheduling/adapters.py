@@ -103,6 +103,18 @@ def _term_overlaps(term: Term) -> Q:
     return Q(term__start__lte=term.end, term__end__gte=term.start)
 
 
+def _home_room(section: Section) -> str | None:
+    """The room homework help of a class must use (rule homework_in_home_room), or None.
+
+    Only homework help of a class with a home room, and only while its course keeps the rule on
+    (a school switches it off per course).
+    """
+    course, klass = section.course, section.school_class
+    if course.kind != Course.Kind.HOMEWORK or not course.homework_in_home_room or klass is None:
+        return None
+    return sid("room", klass.home_room_id) if klass.home_room_id else None
+
+
 def problem_build(
     *,
     school: School,
@@ -253,6 +265,7 @@ def problem_build(
                 kind=course.kind,
                 name=name,
                 session=(0 if course.kind == Course.Kind.HOMEWORK else 1) if two_sessions else None,
+                home_room=_home_room(s),
             )
         )
     # Other schools' meetings of visiting teachers: pinned where they are.

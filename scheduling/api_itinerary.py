@@ -36,11 +36,19 @@ class SchoolRefOut(Schema):
     name: str
 
 
+class UnscheduledOut(Schema):
+    school_id: int
+    school: str
+    sections: int
+
+
 class ItineraryOut(Schema):
     teacher_id: int
     teacher: str
     schools: list[SchoolRefOut]
     problems: int
+    unscheduled_sections: int
+    unscheduled: list[UnscheduledOut]
     days: list[DayOut]
 
 

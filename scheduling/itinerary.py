@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import Actor
-from courses.models import WEEKDAY_CHOICES, School, Teacher, Term
+from courses.models import WEEKDAY_CHOICES, School, Section, Teacher, Term
 from partners.models import Provider, TravelTime
 from scheduling.models import Placement, Timetable
 
@@ -63,10 +63,28 @@ class Day:
 
 
 @dataclass
+class Unscheduled:
+    """The teacher's sections at one school that no published timetable places yet."""
+
+    school: School
+    sections: int
+
+
+@dataclass
 class Itinerary:
     teacher: Teacher
     days: list[Day]
     terms: list[Term]
+    #: sections of this teacher with no meeting in a published timetable, per school (never dropped silently)
+    unscheduled: list[Unscheduled] = field(default_factory=list)
+
+    @property
+    def unscheduled_sections(self) -> int:
+        return sum(u.sections for u in self.unscheduled)
+
+    @property
+    def unscheduled_schools(self) -> str:
+        return "、".join(u.school.name for u in self.unscheduled)
 
     @property
     def stops(self) -> list[Stop]:
@@ -154,7 +172,25 @@ def itinerary_build(*, teacher: Teacher, today: dt.date | None = None) -> Itiner
             elif stop.gap < stop.travel:
                 stop.problem = "partner_travel"
     used_terms = sorted({p.timetable.term_id: p.timetable.term for p in rows}.values(), key=lambda t: t.school_id)
-    return Itinerary(teacher=teacher, days=days, terms=used_terms)
+    return Itinerary(
+        teacher=teacher, days=days, terms=used_terms, unscheduled=_unscheduled(teacher, anchor, rows, today)
+    )
+
+
+def _unscheduled(teacher: Teacher, anchor: Term | None, rows: list[Placement], today: dt.date) -> list[Unscheduled]:
+    """The teacher's sections of the same half-year (terms overlapping the anchor, or not over yet)
+    that the published timetables shown do not place, counted per school."""
+    placed = {p.section_id for p in rows}
+    sections = Section.objects.filter(teacher=teacher).exclude(pk__in=placed)
+    if anchor is not None:
+        sections = sections.filter(term__start__lte=anchor.end, term__end__gte=anchor.start)
+    else:
+        sections = sections.filter(term__end__gte=today)
+    counts: dict[int, Unscheduled] = {}
+    for section in sections.select_related("course__school").order_by("course__school__code", "pk"):
+        school = section.course.school
+        counts.setdefault(school.pk, Unscheduled(school, 0)).sections += 1
+    return list(counts.values())
 
 
 def itinerary_for_partner(*, actor: Actor, today: dt.date | None = None) -> Itinerary:
@@ -167,6 +203,10 @@ def itinerary_as_dict(itinerary: Itinerary) -> dict[str, Any]:
         "teacher": itinerary.teacher.name,
         "schools": [{"id": s.pk, "name": s.name} for s in itinerary.schools],
         "problems": len(itinerary.problems),
+        "unscheduled_sections": itinerary.unscheduled_sections,
+        "unscheduled": [
+            {"school_id": u.school.pk, "school": u.school.name, "sections": u.sections} for u in itinerary.unscheduled
+        ],
         "days": [
             {
                 "weekday": d.weekday,

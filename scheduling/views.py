@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -224,15 +225,36 @@ def timetable_publish(request: HttpRequest, school_id: int, timetable_id: int) -
         actor=request.actor, school_id=school_id, timetable_id=timetable_id
     )
     url = reverse("scheduling:timetable", args=[school_id, timetable.pk])
+    midterm = _midterm_change(timetable)
     if request.method == "GET":
-        context = {"school": timetable.school, "timetable": timetable, "warnings": publish_warnings(timetable)}
+        context = {
+            "school": timetable.school,
+            "timetable": timetable,
+            "warnings": publish_warnings(timetable),
+            "midterm": midterm,
+        }
         return render(request, "scheduling/publish.html", context)
+    if midterm and request.POST.get("midterm_confirmed") != "1":
+        messages.error(request, _("The term has started: tick the box to confirm that the weeks of families change."))
+        return _redirect(request, reverse("scheduling:publish", args=[school_id, timetable.pk]))
     try:
         services.timetable_publish(timetable=timetable, by=request.user, request=request)
     except DomainError as exc:
         return _error(request, exc, url)
     messages.success(request, _("Published. Families and teachers now see this timetable."))
     return _redirect(request, url)
+
+
+def _midterm_change(timetable: Timetable) -> dict | None:
+    """Publishing while the term runs replaces the week families already live by: what moves."""
+    term = timetable.term
+    if not (term.start <= timezone.localdate() <= term.end):
+        return None
+    current = services.timetable_published(school=timetable.school, term=term)
+    if current is None or current.pk == timetable.pk:
+        return None
+    moved = selectors.timetable_compare(a=current, b=timetable)["moved"]
+    return {"current": current, "meetings": len(moved), "sections": len({r["section"].pk for r in moved})}
 
 
 @allow(Role.COORDINATOR)

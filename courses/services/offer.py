@@ -119,6 +119,7 @@ def _course_fields(
     fee_per_class_hour: Any,
     description: Any,
     course: Course | None,
+    homework_in_home_room: Any = True,
 ) -> dict[str, Any]:
     """The cleaned, validated field values shared by create and update."""
     title, grade_list, feats = clean_text(title, max_length=100), _grades(grades), room_features_clean(room_features)
@@ -143,6 +144,7 @@ def _course_fields(
         "meetings_per_week": meetings_per_week,
         "room_features": feats,
         "fee_per_class_hour": fee,
+        "homework_in_home_room": bool(homework_in_home_room),
     }
 
 
@@ -158,6 +160,7 @@ def course_create(
     room_features: Iterable[str] = (),
     fee_per_class_hour: Decimal | str | int = Decimal("0"),
     description: str = "",
+    homework_in_home_room: bool = True,
     by: Any = None,
 ) -> Course:
     fields = _course_fields(
@@ -171,6 +174,7 @@ def course_create(
         fee_per_class_hour=fee_per_class_hour,
         description=description,
         course=None,
+        homework_in_home_room=homework_in_home_room,
     )
     course = save_or_conflict(Course(school=school, **fields))
     audit_record(action="courses.course.created", actor=by, obj=course, school_id=school.pk)
@@ -189,6 +193,7 @@ def course_update(
     room_features: Iterable[str] = (),
     fee_per_class_hour: Decimal | str | int = Decimal("0"),
     description: str = "",
+    homework_in_home_room: bool = True,
     by: Any = None,
 ) -> Course:
     fields = _course_fields(
@@ -202,6 +207,7 @@ def course_update(
         fee_per_class_hour=fee_per_class_hour,
         description=description,
         course=course,
+        homework_in_home_room=homework_in_home_room,
     )
     save_or_conflict(assign(course, fields))
     audit_record(action="courses.course.updated", actor=by, obj=course, school_id=course.school_id)

@@ -70,6 +70,7 @@ def _course_context(school: School, course, **extra: Any) -> dict[str, Any]:
         "room_features": course.room_features,
         "fee_per_class_hour": course.fee_per_class_hour,
         "description": course.description,
+        "homework_in_home_room": course.homework_in_home_room,
     }
     term = selectors.term_current(school=school)
     return {

@@ -8,7 +8,6 @@ from demo.data import (
     DEMO_PARENT2_PHONE,
     DEMO_PARENT_PHONE,
     FIRST_SCHOOL,
-    GRADE_CN,
     JUNIOR_NAMES,
     NINE_YEAR_NAMES,
     PRIMARY_NAMES,
@@ -17,6 +16,7 @@ from demo.data import (
     SUBJECT_WEIGHTS,
     SUBJECTS,
     VOCATIONAL_SCHOOL,
+    home_room_name,
 )
 from demo.planner.base import PlannerBase
 from demo.planner.records import (
@@ -125,7 +125,7 @@ class PeopleSteps(PlannerBase):
                 continue
             for ci in s.classes:
                 c = plan.classes[ci]
-                s.rooms.append(RoomPlan(f"{GRADE_CN[c.grade - 1]}（{c.number}）班教室", 50, [], budget=0))
+                s.rooms.append(RoomPlan(home_room_name(c.grade, c.number), 50, [], budget=0))
             n = s.n_pupils
             extra = 1 + n // 900
             labs = ("物理实验室", "化学实验室", "生物实验室") if s.kind == "junior" else ("科学实验室",)

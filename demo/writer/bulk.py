@@ -25,8 +25,8 @@ import datetime as dt
 from django.db.models.functions import Mod
 
 from accounts.models import Role, RoleGrant, User
-from courses.models import SchoolClass, Teacher
-from demo.data import HOMEWORK_SEATS_AT, WINDOW_OPENS
+from courses.models import Room, SchoolClass, Teacher
+from demo.data import HOMEWORK_SEATS_AT, WINDOW_OPENS, home_room_name
 from demo.writer.base import WriterBase, bulk
 from enrollment.models import Enrollment, Family, Guardian, Preference, Student
 
@@ -74,7 +74,12 @@ class BulkSteps(WriterBase):
         return f"{len(self.teacher_users) + len(self.staff)} 个账号，{len(rows)} 名合作机构教师"
 
     def _classes(self) -> str:
+        """Classes with their head teacher and home room (the 教室 room named after the class)."""
         teachers = self.teachers
+        rooms = {
+            (r.school_id, r.name): r.pk
+            for r in Room.objects.filter(school__in=self.schools).only("pk", "school_id", "name")
+        }
         self.classes = SchoolClass.objects.bulk_create(
             (
                 SchoolClass(
@@ -82,6 +87,7 @@ class BulkSteps(WriterBase):
                     grade=c.grade,
                     number=c.number,
                     head_teacher=teachers[c.head] if c.head >= 0 else None,
+                    home_room_id=rooms.get((self.schools[c.school].pk, home_room_name(c.grade, c.number))),
                 )
                 for c in self.plan.classes
             ),

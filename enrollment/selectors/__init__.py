@@ -11,19 +11,26 @@ from django.http import Http404
 
 from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
-from courses.models import WEEKDAY_CHOICES, Course, School, SchoolClass, Section, Term
+from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term
 from courses.selectors import term_current
 from enrollment.models import (
     Dismissal,
     DismissalChoice,
     Enrollment,
     EnrollmentWindow,
-    FamilyNotice,
     Notice,
     Preference,
     PupilCalendarFeed,
     RosterProposal,
     Student,
+)
+from enrollment.selectors.catalogue import (  # noqa: F401
+    CatalogueItem,
+    FeeQuote,
+    catalogue_for_student,
+    fee_quote,
+    section_get_for_student,
+    section_is_open_to,
 )
 from enrollment.selectors.dismissal import (  # noqa: F401  (the package's public reads)
     LAST_SESSION,
@@ -36,14 +43,20 @@ from enrollment.selectors.dismissal import (  # noqa: F401  (the package's publi
 )
 from enrollment.selectors.meetings import Meeting, meetings_clash, section_times  # noqa: F401
 from enrollment.selectors.proposals import (  # noqa: F401
-    family_notices_for_parent,
     proposal_get_for_parent,
     proposal_get_for_school,
     proposals_for_section,
     proposals_for_student,
 )
+from messaging import selectors as messaging_selectors
+from messaging.models import Message
 from partners.models import Provider
 from scheduling.selectors import itinerary, published_placements
+
+
+def about_student(student_id: int) -> str:
+    """The tag a message about one pupil carries (`enrollment.notify` writes it, the child's page reads it)."""
+    return f"student:{student_id}"
 
 
 def student_list_for_parent(*, actor: Actor) -> list[Student]:
@@ -93,18 +106,6 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 ACTIVE = ("enrolled", "waitlisted")
 
 
-def section_is_open_to(*, student: Student, section: Section) -> bool:
-    """Eligibility: the child's own school's courses for the child's grade (partner courses included:
-    they are Course rows of kind `partner` at the host school)."""
-    course = section.course
-    return (
-        student.on_roll
-        and course.school_id == student.school_id
-        and section.term.school_id == student.school_id
-        and student.grade in (course.grades or [])
-    )
-
-
 def term_for_student(student: Student) -> Term | None:
     return term_current(school=student.school)
 
@@ -142,82 +143,6 @@ def offer_hours_for(*, school_id: int, term_id: int) -> int:
         .first()
     )
     return hours or 24
-
-
-@dataclass
-class CatalogueItem:
-    section: Section
-    meetings: list[Meeting]
-    seats_left: int
-    waiting: int
-    mine: Enrollment | None = None
-    rank: int | None = None
-
-    @property
-    def course(self) -> Course:
-        return self.section.course
-
-    @property
-    def rooms(self) -> list[str]:
-        return sorted({m.room for m in self.meetings if m.room})
-
-
-def catalogue_for_student(
-    *,
-    student: Student,
-    term: Term,
-    now: dt.datetime,
-    kind: str = "",
-    weekday: int | None = None,
-) -> list[CatalogueItem]:
-    """Sections the child may take this term, with seats left; filtered by course kind and weekday."""
-    sections = (
-        Section.objects.filter(term=term, term__school_id=student.school_id, course__school_id=student.school_id)
-        .select_related("course", "teacher", "term")
-        .with_seat_counts(now)
-        .order_by("course__kind", "course__title", "code")
-    )
-    if kind:
-        sections = sections.filter(course__kind=kind)
-    open_sections = [s for s in sections if section_is_open_to(student=student, section=s)]
-    times = section_times([s.pk for s in open_sections])
-    mine = {
-        e.section_id: e
-        for e in Enrollment.objects.active().filter(student=student, section__in=[s.pk for s in open_sections])
-    }
-    window = window_open(school_id=student.school_id, term_id=term.pk, mode="preference", now=now)
-    ranks = (
-        dict(Preference.objects.filter(window=window, student=student).values_list("section_id", "rank"))
-        if window
-        else {}
-    )
-    items = []
-    for section in open_sections:
-        meetings = times.get(section.pk, [])
-        if weekday is not None and not any(m.weekday == weekday for m in meetings):
-            continue
-        items.append(
-            CatalogueItem(
-                section=section,
-                meetings=meetings,
-                seats_left=max(0, section.capacity - section.seats_held),
-                waiting=section.waiting,
-                mine=mine.get(section.pk),
-                rank=ranks.get(section.pk),
-            )
-        )
-    return items
-
-
-def section_get_for_student(*, student: Student, section_id: Any) -> Section:
-    """A section by id for this child; 404 if it does not exist (eligibility is the service's check).
-
-    With its course and term, which the eligibility check and the answer read.
-    """
-    try:
-        return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
-    except Section.DoesNotExist:
-        raise Http404 from None
 
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
@@ -328,7 +253,7 @@ class ChildPanel:
     proposals: list[RosterProposal] = field(default_factory=list)
     #: the weekly choices that leave before a course that day (the rule: `dismissal_misses`)
     dismissal_conflicts: list[DismissalConflict] = field(default_factory=list)
-    family_notices: list[FamilyNotice] = field(default_factory=list)
+    family_notices: list[Message] = field(default_factory=list)
 
     @property
     def first_come_open(self) -> bool:
@@ -339,7 +264,8 @@ class ChildPanel:
         return self.window is not None and self.window.mode == "preference" and self.window.is_open()
 
 
-def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
+def child_panel(*, student: Student, now: dt.datetime, reader_id: int | None = None) -> ChildPanel:
+    """One child's panel; `reader_id`: the guardian reading it (their own copies of the family's messages)."""
     term = term_for_student(student)
     windows = windows_for(school_id=student.school_id, term_id=term.pk) if term else []
     window = window_shown(windows, now)
@@ -381,8 +307,10 @@ def child_panel(*, student: Student, now: dt.datetime) -> ChildPanel:
         dismissal_choices=list(Dismissal.choices),
         proposals=proposals_for_student(student=student),
         dismissal_conflicts=_weekly_conflicts(student, term),
-        family_notices=list(
-            FamilyNotice.objects.filter(family_id=student.family_id, student=student).order_by("-created_at", "-id")[:5]
+        family_notices=(
+            messaging_selectors.inbox_for_user(user_id=reader_id, limit=5, about=about_student(student.pk))
+            if reader_id is not None
+            else []
         ),
     )
 

@@ -15,7 +15,7 @@ from enrollment.models import (
     Enrollment,
     Student,
 )
-from enrollment.selectors.meetings import Meeting, section_times
+from enrollment.selectors.meetings import Meeting
 
 # --- Flexible dismissal (弹性离校): THE conflict rule, a day's effective choice, the gate rules -----
 
@@ -63,7 +63,9 @@ def dismissal_conflicts(
             "student_id", "section_id", "section__course__title"
         )
     )
-    times = section_times({section_id for _sid, section_id, _t in seats})
+    from enrollment import selectors  # the package's name: one patch or replacement reaches every caller
+
+    times = selectors.section_times({section_id for _sid, section_id, _t in seats})
     by_pupil: dict[int, list[tuple[str, Meeting]]] = {}
     for sid, section_id, title in seats:
         for meeting in times.get(section_id, []):

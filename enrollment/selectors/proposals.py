@@ -1,4 +1,4 @@
-"""Voluntariness: the school's roster proposals and the family's answers; the family's in-site notices."""
+"""Voluntariness: the school's roster proposals and the family's answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
 from courses.models import School, Section
 from enrollment.models import (
-    FamilyNotice,
     RosterProposal,
     Student,
 )
@@ -50,8 +49,3 @@ def proposal_get_for_school(*, school: School, section: Section, proposal_id: An
         section=section,
         section__course__school=school,
     )
-
-
-def family_notices_for_parent(*, actor: Actor, limit: int = 10) -> list[FamilyNotice]:
-    families = Student.objects.visible_to_parent(actor).values("family_id")
-    return list(FamilyNotice.objects.filter(family_id__in=families).order_by("-created_at", "-id")[:limit])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -114,6 +115,57 @@ def clash_check(*, student: Student, section: Section, exclude_id: int | None = 
                 ),
                 fields={"clashes_with": other_id},
             )
+
+
+def dismissal_misses_check(*, student: Student, term_id: int, weekday: int, choice: str, accepted: bool) -> None:
+    """Refuse a dismissal choice that leaves before a course the child holds that weekday, naming the
+    course(s), unless the family has seen that and accepted it (`accepted`). The rule itself is
+    `selectors.dismissal_misses` (through `dismissal_conflicts`), the one copy."""
+    if accepted:
+        return
+    hits = selectors.dismissal_conflicts(term_id=term_id, choices={(student.pk, weekday): choice}).get(
+        (student.pk, weekday), []
+    )
+    if hits:
+        courses = list(dict.fromkeys(c.course for c in hits))
+        raise DomainError(
+            "dismissal_misses_course",
+            detail=later_text(
+                lambda: (
+                    gettext("On %(day)s “%(courses)s” still meets after that time.")
+                    % {"day": hits[0].meeting.weekday_label, "courses": "”、“".join(courses)}
+                )
+            ),
+            fields={"courses": courses, "weekday": weekday},
+        )
+
+
+def fee_confirmed_check(*, section: Section, confirmed_total: Any, today) -> None:
+    """A paid course is booked only when the family confirmed its term total (the fee, the number
+    of meetings and the total are in the refusal, so a page or an API client can ask)."""
+    quote = selectors.fee_quote(section=section, today=today)
+    if not quote.paid:
+        return
+    try:
+        confirmed = Decimal(str(confirmed_total)).quantize(Decimal("0.01")) if confirmed_total is not None else None
+    except (InvalidOperation, ValueError):
+        confirmed = None
+    if confirmed != quote.total:
+        raise DomainError(
+            "fee_not_confirmed",
+            detail=later_text(
+                lambda: (
+                    gettext("%(fee)s yuan per class hour × %(n)s meetings = %(total)s yuan this term.")
+                    % {"fee": f"{quote.fee:.2f}", "n": quote.meetings, "total": f"{quote.total:.2f}"}
+                )
+            ),
+            fields={
+                "fee_per_class_hour": f"{quote.fee:.2f}",
+                "meetings": quote.meetings,
+                "term_total": f"{quote.total:.2f}",
+                "estimated": quote.estimated,
+            },
+        )
 
 
 def eligibility_check(*, student: Student, section: Section) -> None:

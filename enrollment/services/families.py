@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -27,8 +28,10 @@ from enrollment.services.common import (
     EnrollmentResult,
     audit,
     clash_check,
+    dismissal_misses_check,
     eligibility_check,
     enrollment_data,
+    fee_confirmed_check,
     later_text,
     seat_changes_record,
 )
@@ -46,12 +49,15 @@ def enrollment_request(
     waitlist: bool = True,
     request_key: str = "",
     now: datetime | None = None,
+    confirmed_total: Decimal | str | None = None,
 ) -> EnrollmentResult:
     """First-come: take a free seat, else join the waitlist (or refuse `section_full` if not `waitlist`).
 
-    Refusals: `not_eligible`, `window_closed`, `already_enrolled` (an active row exists and this
-    is not a retry), `time_clash`, `section_full`. A retry with the same `request_key` returns the
-    first result without writing anything (a double tap, a re-sent form, a client retry).
+    Refusals: `not_eligible`, `window_closed`, `fee_not_confirmed` (a paid course is booked only
+    with `confirmed_total` equal to the term total of `selectors.fee_quote`, which the family was
+    shown), `already_enrolled` (an active row exists and this is not a retry), `time_clash`,
+    `section_full`. A retry with the same `request_key` returns the first result without writing
+    anything (a double tap, a re-sent form, a client retry).
     """
     now = now or timezone.now()
     key = (request_key or "").strip()[:64]
@@ -66,6 +72,7 @@ def enrollment_request(
         )
         if window is None:
             raise DomainError("window_closed")
+        fee_confirmed_check(section=section, confirmed_total=confirmed_total, today=timezone.localdate(now))
         capacity.student_lock(student.pk)
         if key:  # a concurrent double tap waited on the lock: its twin has written by now
             prior = _replay(student=student, section=section, key=key)
@@ -247,12 +254,23 @@ def preferences_replace(
 
 @transaction.atomic
 def dismissal_set(
-    *, student: Student, term: Term, weekday: int, choice: str, by: Any, request: HttpRequest | None = None
+    *,
+    student: Student,
+    term: Term,
+    weekday: int,
+    choice: str,
+    by: Any,
+    request: HttpRequest | None = None,
+    accept_missing: bool = False,
 ) -> DismissalChoice:
     """Flexible dismissal: when the child goes home on one weekday of the term (from today's list
-    on if today's cut-off has not passed, else from the next such weekday: `gate.weekly_change_pin_today`)."""
+    on if today's cut-off has not passed, else from the next such weekday: `gate.weekly_change_pin_today`).
+
+    A choice that leaves before a course the child holds that day is refused with
+    `dismissal_misses_course` naming the course, until the family accepts it (`accept_missing`)."""
     if weekday not in range(5) or choice not in Dismissal.values or term.school_id != student.school_id:
         raise DomainError("validation_error", fields={"dismissal": "invalid"})
+    dismissal_misses_check(student=student, term_id=term.pk, weekday=weekday, choice=choice, accepted=accept_missing)
     weekly_change_pin_today(student=student, term=term, weekday=weekday, by=by, now=timezone.now())
     row, _created = DismissalChoice.objects.update_or_create(
         student=student, term=term, weekday=weekday, defaults={"choice": choice}

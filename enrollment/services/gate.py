@@ -29,7 +29,7 @@ from enrollment.models import (
     DismissalRules,
     Student,
 )
-from enrollment.services.common import audit
+from enrollment.services.common import audit, dismissal_misses_check
 from scheduling.selectors import term_days
 
 PHONE_DIGITS = range(7, 21)
@@ -63,8 +63,10 @@ def dismissal_day_set(
     by: Any,
     request: HttpRequest | None = None,
     now: dt.datetime | None = None,
+    accept_missing: bool = False,
 ) -> DismissalChange:
-    """Change when the child goes home on ONE school day (today before the cut-off, or a later day)."""
+    """Change when the child goes home on ONE school day (today before the cut-off, or a later day);
+    leaving before a course of that day is refused, naming it, until the family accepts it."""
     now = now or timezone.now()
     if choice not in Dismissal.values:
         raise DomainError("validation_error", fields={"choice": [gettext("Choose when the child goes home.")]})
@@ -74,6 +76,9 @@ def dismissal_day_set(
         raise DomainError(
             "validation_error", fields={"date": [gettext("There is no after-school service on that day.")]}
         )
+    dismissal_misses_check(
+        student=student, term_id=term.pk, weekday=dict(term_days(term))[day], choice=choice, accepted=accept_missing
+    )
     row, _created = DismissalChange.objects.update_or_create(
         student=student, date=day, defaults={"choice": choice, "created_by": by, "updated_at": now}
     )

@@ -46,7 +46,12 @@ def going_home(request: HttpRequest, student_id: int) -> HttpResponse:
                 enrollment_services.dismissal_day_clear(student=child, day=day, by=request.user, request=request)
             else:
                 enrollment_services.dismissal_day_set(
-                    student=child, day=day, choice=request.POST.get("choice", ""), by=request.user, request=request
+                    student=child,
+                    day=day,
+                    choice=request.POST.get("choice", ""),
+                    by=request.user,
+                    request=request,
+                    accept_missing=request.POST.get("accept_missing") == "1",
                 )
         except DomainError as error:
             _fail(request, error)

@@ -45,7 +45,7 @@ class PickupPerson(models.Model):
 
     MAX_PER_FAMILY = 6
 
-    family = models.ForeignKey("enrollment.Family", on_delete=models.CASCADE, related_name="pickup_persons")
+    family = models.ForeignKey("pupils.Family", on_delete=models.CASCADE, related_name="pickup_persons")
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=20)
     phone = models.CharField(_("mobile phone"), max_length=20)

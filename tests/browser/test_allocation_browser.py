@@ -138,6 +138,14 @@ def test_coordinator_allocates_and_publishes_then_a_parent_reads_their_childs_se
     expect(page.get_by_role("heading", name="未获名额的学生")).to_be_visible()
     assert not Enrollment.objects.filter(source="allocation").exists()  # nothing written before publishing
 
+    # Publishing asks first, with the numbers (issue 13 item 17); saying no publishes nothing.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="发布分配结果").click()
+    page.wait_for_timeout(500)
+    assert asked == ["发布分配结果？5 名学生获得名额，1 名未获名额；家长会立即看到，发布后不能撤回。"]
+    assert AllocationRun.objects.get().status == "succeeded"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="发布分配结果").click()
     expect(page.locator("ul.messages")).to_contain_text("分配结果已发布：家长现在可以看到名额和说明。")
     expect(progress.get_by_test_id("run-status")).to_have_text("已发布")

@@ -68,7 +68,7 @@ def test_parent_takes_a_seat_sees_the_week_and_withdraws(phone_page, live_server
     page.locator(f"#child-{shop.child.pk}").get_by_role("link", name="课程").click()
     expect(page.get_by_text("自愿参加", exact=False).first).to_be_visible()
     card = page.locator(f"#section-{shop.chess.pk}")
-    expect(card).to_contain_text("每课时 3.00 元")
+    expect(card).to_contain_text("免费")  # paid courses: test_dayone_domain_browser.py
     expect(card).to_contain_text("2 / 2")
     screenshot(page, "parent-catalogue")
     card.get_by_role("button", name="立即报名").click()

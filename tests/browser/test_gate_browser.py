@@ -60,6 +60,7 @@ def test_teacher_on_duty_sees_batches_per_class_and_a_familys_change(
     log_in(parent, live_server.url, "parent1")
     parent.goto(f"{live_server.url}/family/child/{child.pk}/going-home/")
     parent.get_by_label("离校时间").select_option("session_1")
+    parent.get_by_label("即使孩子会错过当天的课程").check()  # the club is in session 2: the family accepts it
     parent.get_by_role("button", name="保存").click()
     parent.get_by_text("已保存。").wait_for()
     parent.get_by_text("将错过机器人社团").wait_for()  # flagged to the family: the club is in session 2

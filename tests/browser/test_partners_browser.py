@@ -9,6 +9,8 @@ the travel time respected; a parent at a host school sees the course and takes a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import screenshot
@@ -160,6 +162,8 @@ def test_partner_course_from_posting_to_itinerary_and_a_pupils_seat(browser, liv
     card = parent.locator("article.course", has_text="果蔬雕刻")
     assert card.get_by_text("合作课程").first.is_visible()
     card.get_by_role("button", name="立即报名").click()
+    # a paid course: the fee, the meetings and the term total are shown and confirmed first
+    parent.get_by_role("button", name=re.compile(r"^确认报名（本学期 [0-9.]+ 元）$")).click()
     parent.wait_for_load_state()
     section = Section.objects.get(course__school=a, course__partner_course=course)
     assert Enrollment.objects.filter(student=child, section=section, status="enrolled").exists()

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from scheduling.models import Pin, SolveRun, Timetable
 from tests.browser.conftest import log_in, screenshot
@@ -133,3 +134,29 @@ def test_coordinator_builds_pins_resolves_publishes_and_others_see_it(browser, d
     assert phone_page.get_by_role("heading", name="王小明 · 课后服务周课表").is_visible()
     assert phone_page.get_by_text("机器人社团").is_visible()
     screenshot(phone_page, "timetable-child-phone")
+
+
+def test_a_finished_run_says_finished_with_one_cost(desk_page, live_server, world, worker):
+    """Issue 13 item 11: a done run still said 正在排课 with the bar at 15 %, and showed the solver's
+    cost and bound next to a timetable the checker scored differently."""
+    add_timetable_data(world)
+    page, base = desk_page, live_server.url
+    log_in(page, base, "coord_a")
+    page.goto(f"{base}/school/{world.school_a.pk}/timetable/")
+    page.get_by_label("时间上限（秒）").fill("3")
+    page.get_by_role("button", name="开始排课").click()
+    page.wait_for_url("**/timetable/runs/*/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("正在排课")
+    _wait_run_done(page)  # the polled fragment swapped in the finished state
+    expect(page.get_by_role("heading", level=1)).to_have_text("排课已完成")
+    assert page.locator("#run-bar").get_attribute("value") == "100"
+    run = SolveRun.objects.get()
+    assert run.result_timetable is not None
+    stats = page.locator("#run-progress .stats")
+    assert stats.locator("[data-testid=best], [data-testid=bound]").count() == 0
+    expect(stats.get_by_test_id("cost")).to_have_text(str(run.result_timetable.cost))
+    expect(stats).not_to_contain_text("下界")
+    page.reload()  # the same when opened later
+    expect(page.get_by_role("heading", level=1)).to_have_text("排课已完成")
+    # elapsed, the checker's cost, hard; and the numbers the benchmark records: first timetable, proof
+    assert page.locator("#run-progress [data-testid]").count() == 5

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.audit import ACTIONS, NAME_RE, VERBS, audit_record, validate_action
+from tests.core.test_layers import APPS  # the one list of our apps, bottom to top
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "accounts", "courses", "partners", "scheduling", "enrollment", "allocation", "participation", "demo"]
 # "app.entity.verb" string literals passed as an audit action, directly or via a helper
 LITERAL = re.compile(r"""(?:action=|_audit\(\s*|REAPED_ACTION = )\s*["']([a-z_]+\.[a-z_]+\.[a-z_]+)["']""")
 

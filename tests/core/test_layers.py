@@ -7,7 +7,20 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "accounts", "courses", "partners", "scheduling", "enrollment", "allocation", "participation", "demo"]
+APPS = [
+    "core",
+    "accounts",
+    "messaging",
+    "courses",
+    "partners",
+    "scheduling",
+    "pupils",
+    "enrollment",
+    "letters",
+    "allocation",
+    "participation",
+    "demo",
+]
 GET_MODEL = re.compile(r"\bget_model\s*\(")
 
 
@@ -42,7 +55,7 @@ SCOPE_HOMES = {
     "accounts/access.py",
     "accounts/homes.py",
     "courses/models.py",
-    "enrollment/models.py",
+    "pupils/models.py",
     "partners/models.py",
 }
 

@@ -17,7 +17,7 @@ from tests.courses.xlsx import XLSX, read_rows, upload, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
-ROOM_HEADER = ["名称", "容纳人数", "设施"]
+ROOM_HEADER = ["名称", "容纳人数", "设施", "本班"]
 TEACHER_HEADER = ["工号", "姓名", "手机", "学科", "每周课时上限"]
 
 

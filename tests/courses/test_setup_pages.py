@@ -64,7 +64,7 @@ def test_every_setup_page_works_for_the_coordinator_and_is_404_for_another_schoo
         response = client.get(url(name, *args))
         assert response.status_code == 404, name
         assert "城南小学" not in response.content.decode()
-    assert client.get(reverse("enrollment:pupils_import", args=[world.school_b.pk])).status_code == 404
+    assert client.get(reverse("pupils:pupils_import", args=[world.school_b.pk])).status_code == 404
 
 
 def test_own_school_in_the_url_but_another_schools_object_is_404(coord, world):
@@ -504,7 +504,7 @@ def test_school_home_links_the_setup_pages(coord, world):
     body = coord.get(url("school_home", world.school_a.pk)).content.decode()
     for name in ("setup_terms", "setup_grid", "setup_rooms", "setup_teachers", "setup_courses"):
         assert url(name, world.school_a.pk) in body
-    assert reverse("enrollment:pupils_import", args=[world.school_a.pk]) in body
+    assert reverse("pupils:pupils_import", args=[world.school_a.pk]) in body
 
 
 def test_pages_are_chinese_by_default_and_english_on_request(coord, world):

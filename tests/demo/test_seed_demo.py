@@ -110,6 +110,10 @@ def test_small_has_the_expected_shape() -> None:
     for pref in Preference.objects.select_related("student", "section__course"):
         assert pref.student.grade in pref.section.course.grades
     assert not Enrollment.objects.exclude(section__school_class=F("student__school_class")).exists()
+    # Every class has its own classroom as home room (issue 13: homework help meets there).
+    for klass in SchoolClass.objects.select_related("home_room"):
+        assert klass.home_room is not None and klass.home_room.school_id == klass.school_id
+        assert klass.home_room.name.endswith(f"（{klass.number}）班教室")
 
     # Windows are closed, commit to a lottery seed and keep it secret until allocation.
     for window in EnrollmentWindow.objects.select_related("school"):
@@ -278,6 +282,9 @@ def test_timetables_option_solves_and_publishes_once() -> None:
     meetings = published_meetings(sections)
     assert len(meetings) == len(sections) == rows[0].sections
     assert timetable.placements.count() == sum(len(m) for m in meetings.values())
+    homework = timetable.placements.filter(section__course__kind="homework")
+    assert homework.exists()
+    assert not homework.exclude(room=F("section__school_class__home_room")).exists()  # rule homework_in_home_room
     assert publish_demo_timetables(school_codes=["201"], time_limit=5.0) == []  # already published: left alone
     assert Timetable.objects.filter(school__code="201").count() == 1
 

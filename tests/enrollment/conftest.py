@@ -23,7 +23,9 @@ def shop(world):
     s = SimpleNamespace()
     s.window = f.window(a, "first_come")
     s.robot = world.section_a  # 机器人社团, child already enrolled in the world
-    s.chess = f.section(a, "国际象棋", capacity=2, fee="3.00")
+    s.chess = f.section(
+        a, "国际象棋", capacity=2
+    )  # free: a paid course asks first (tests/enrollment/test_fees_confirm.py)
     s.art = f.section(a, "儿童画", capacity=1, kind=Course.Kind.TUTORING)
     s.pastry = f.section(a, "中点(工贸)", capacity=20, kind=Course.Kind.PARTNER, partner_course=partner_course)
     s.grade5 = f.section(a, "五年级科学", grades=(5,))

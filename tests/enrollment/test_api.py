@@ -150,7 +150,7 @@ def test_catalogue_api(client, shop, world, parent):
     titles = {r["course"] for r in rows}
     assert titles == {"机器人社团", "国际象棋", "儿童画", "中点(工贸)"}
     chess = next(r for r in rows if r["course"] == "国际象棋")
-    assert chess["seats_left"] == 2 and chess["fee_per_class_hour"] == "3.00" and chess["meetings"] == []
+    assert chess["seats_left"] == 2 and chess["fee_per_class_hour"] == "0.00" and chess["meetings"] == []
     robot = next(r for r in rows if r["course"] == "机器人社团")
     assert robot["teacher"] == "张老师" and robot["my_status"] == "enrolled" and robot["seats_left"] == 29
     partner = client.get(f"/api/v1/children/{shop.child.pk}/catalogue?kind=partner", headers=parent).json()

@@ -11,7 +11,8 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from courses.models import Section
 from enrollment import services
-from enrollment.models import Enrollment, EnrollmentWindow, FamilyNotice, RosterProposal
+from enrollment.models import Enrollment, EnrollmentWindow, RosterProposal
+from messaging.models import Message
 from tests.enrollment import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_a_coordinators_add_is_a_proposal_that_holds_no_seat_until_the_family_ac
     assert proposal.status == "pending" and proposal.reason == "班主任推荐"
     assert not Enrollment.objects.filter(student=child, section=club).exists()
     assert _held(club) == 0
-    notice = FamilyNotice.objects.get(family=child.family, kind="roster_proposal")
+    notice = Message.objects.get(recipient__guardian__family=child.family, kind="roster_proposal")
     assert "剪纸" in notice.title
     assert AuditEvent.objects.filter(action="enrollment.proposal.proposed").count() == 1
     # the family sees it on the child's page and accepts: now the seat is taken

@@ -18,7 +18,8 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from courses.models import Course, School, Term
 from enrollment import services as enrollment_services
-from enrollment.models import Enrollment, FamilyNotice, Student
+from enrollment.models import Enrollment, Student
+from messaging.models import Message
 from participation.fees import payments, rules
 from participation.fees import selectors as fee_selectors
 from participation.fees import services as fees
@@ -99,7 +100,7 @@ def test_term_statement_from_the_registers_with_the_cap_and_free_homework(fees_w
     ]
     assert first.total == Decimal("39.00") and first.paid == 0
     assert not Statement.objects.filter(student=w["pupils"][3]).exists()
-    notice = FamilyNotice.objects.get(student=w["pupils"][0], kind="statement_issued")
+    notice = Message.objects.get(about=f"student:{w['pupils'][0].pk}", kind="statement_issued")
     assert "39.00" in notice.title
     event = AuditEvent.objects.get(action="participation.statements.issued")
     assert event.data["created"] == 3

@@ -19,9 +19,9 @@ from enrollment.models import (
     DismissalChoice,
     DismissalRules,
     Enrollment,
-    FamilyNotice,
 )
 from enrollment.selectors import Meeting, dismissal_misses
+from messaging.models import Message
 from participation.gate import services as gate_services
 from participation.gate.models import PickupPerson
 from participation.gate.selectors import gate_day
@@ -80,7 +80,13 @@ def test_a_change_for_today_before_the_cutoff_is_on_the_gate_list(world, gate):
     classes = {cb.school_class.pk: [p.student.name for p in cb.pupils] for cb in main.batches[0].classes}
     assert set(classes) == {world.class_a.pk, tt.class_2.pk}
     assert sorted(classes[world.class_a.pk]) == sorted([child.name, *[p.name for p in class1]])
-    enrollment_services.dismissal_day_set(student=child, day=MONDAY, choice="session_1", by=world.users.parent_1)
+    with pytest.raises(DomainError) as refused:  # at the moment the family chooses: the course is named
+        enrollment_services.dismissal_day_set(student=child, day=MONDAY, choice="session_1", by=world.users.parent_1)
+    assert refused.value.code == "dismissal_misses_course" and "机器人社团" in refused.value.message("zh-hans")
+    assert not DismissalChange.objects.exists()
+    enrollment_services.dismissal_day_set(
+        student=child, day=MONDAY, choice="session_1", by=world.users.parent_1, accept_missing=True
+    )
     after = gate_day(school=world.school_a, day=MONDAY)
     batches = {b.key: b for b in after.gates[0].batches}
     assert batches["session_1"].time == dt.time(16, 30)
@@ -88,7 +94,7 @@ def test_a_change_for_today_before_the_cutoff_is_on_the_gate_list(world, gate):
     assert mine.student == child and mine.changed
     assert [c.course for c in mine.conflicts] == ["机器人社团"]  # flagged: he leaves before his club
     assert after.flagged == [mine]
-    assert FamilyNotice.objects.filter(student=child, kind="dismissal_change").exists()
+    assert Message.objects.filter(about=f"student:{child.pk}", kind="dismissal_change").exists()
     assert AuditEvent.objects.filter(action="enrollment.dismissal_day.updated").count() == 1
 
 
@@ -117,7 +123,9 @@ def test_a_change_after_the_cutoff_is_refused_with_the_time_and_writes_nothing(w
 def test_a_weekly_change_after_the_cutoff_keeps_todays_list(world, gate):
     tt, child, _c1, _c2 = gate
     DismissalRules.objects.create(school=world.school_a, change_cutoff=dt.time(9, 30))
-    enrollment_services.dismissal_set(student=child, term=tt.term, weekday=0, choice="session_1", by=None)
+    enrollment_services.dismissal_set(
+        student=child, term=tt.term, weekday=0, choice="session_1", by=None, accept_missing=True
+    )
     assert DismissalChoice.objects.get(student=child, weekday=0).choice == "session_1"  # from next Monday
     assert DismissalChange.objects.get(student=child, date=MONDAY).choice == "session_2"  # today as it was
     choice, _changed = enrollment_selectors.dismissal_on(student_ids=[child.pk], term=tt.term, day=MONDAY, weekday=0)[
@@ -184,7 +192,9 @@ def test_family_pages_for_going_home_and_pickups(client, world, gate):
     client.force_login(world.users.parent_1)
     url = reverse("participation:going_home", args=[child.pk])
     assert client.get(url).status_code == 200
-    client.post(url, {"date": MONDAY.isoformat(), "choice": "session_1"})
+    refused = client.post(url, {"date": MONDAY.isoformat(), "choice": "session_1"}, follow=True).content.decode()
+    assert "机器人社团" in refused and not DismissalChange.objects.exists()  # named before anything is saved
+    client.post(url, {"date": MONDAY.isoformat(), "choice": "session_1", "accept_missing": "1"})
     assert DismissalChange.objects.get(student=child).choice == "session_1"
     page = client.get(url).content.decode()
     assert "将错过机器人社团" in page

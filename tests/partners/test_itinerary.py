@@ -93,3 +93,18 @@ def test_itinerary_page_and_api(pw, two_schools, login):
     # another provider's teacher sees only their own (empty) week
     other = login(pw.other_user).get("/api/v1/partner/itinerary").json()
     assert other["schools"] == [] and all(not d["stops"] for d in other["days"])
+
+
+def test_sections_at_schools_without_a_published_timetable_are_counted_and_named(pw, login):
+    """Issue 13 item 6: never dropped silently — "1 个教学班尚未排课（城南小学）"."""
+    a, b = pw.world.school_a, pw.world.school_b
+    sa, _sb = _host(pw, a, pw.term_a), _host(pw, b, pw.term_b)
+    _timetable(sa, Slot.objects.get(school=a, weekday=1, session=1))  # only school A publishes
+    it = itinerary_build(teacher=pw.teacher)
+    assert len(it.stops) == 1
+    assert [(u.school.name, u.sections) for u in it.unscheduled] == [("城南小学", 1)]
+    client = login(pw.partner)
+    text = client.get(reverse("itinerary:partner")).content.decode()
+    assert "1 个教学班尚未排课（城南小学）" in text
+    body = client.get("/api/v1/partner/itinerary").json()
+    assert body["unscheduled_sections"] == 1 and body["unscheduled"][0]["school"] == "城南小学"

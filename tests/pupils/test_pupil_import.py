@@ -11,8 +11,8 @@ from django.utils import translation
 
 from accounts.models import Role, RoleGrant, User
 from courses.models import SchoolClass
-from enrollment import imports
 from enrollment.models import Family, Guardian, Student
+from pupils import imports
 from tests.courses.xlsx import XLSX, read_rows, upload, workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,9 @@ def coord(client, world):
 
 
 def test_pupil_import_page_and_template(coord, world):
-    page = reverse("enrollment:pupils_import", args=[world.school_a.pk])
+    page = reverse("pupils:pupils_import", args=[world.school_a.pk])
     assert coord.get(page).status_code == 200
-    template = coord.get(reverse("enrollment:pupils_template", args=[world.school_a.pk]))
+    template = coord.get(reverse("pupils:pupils_template", args=[world.school_a.pk]))
     assert template.status_code == 200 and template["Content-Type"] == XLSX
     assert [h.rstrip("*") for h in read_rows(template.content)[0]] == HEADER
     rows = [HEADER, ["G5000000001", "页面", "男", 3, 1, "页面家长", "13911113000", None, "家庭困难"]]
@@ -181,10 +181,10 @@ def test_pupil_import_is_404_for_another_schools_coordinator(client, world):
     client.force_login(world.users.coordinator_b)
     rows = [HEADER, ["G6000000001", "越权", "男", 3, 1, "家长", "13911114000", None, None]]
     assert (
-        client.post(reverse("enrollment:pupils_import", args=[world.school_a.pk]), {"file": upload(rows)}).status_code
+        client.post(reverse("pupils:pupils_import", args=[world.school_a.pk]), {"file": upload(rows)}).status_code
         == 404
     )
-    assert client.get(reverse("enrollment:pupils_template", args=[world.school_a.pk])).status_code == 404
+    assert client.get(reverse("pupils:pupils_template", args=[world.school_a.pk])).status_code == 404
     assert not Student.objects.filter(student_no="G6000000001").exists()
     client.force_login(world.users.parent_1)
-    assert client.get(reverse("enrollment:pupils_import", args=[world.school_a.pk])).status_code == 403
+    assert client.get(reverse("pupils:pupils_import", args=[world.school_a.pk])).status_code == 403

@@ -40,7 +40,7 @@ from courses.imports import (
     read_sheet,
 )
 from courses.models import School, SchoolClass
-from enrollment.models import Family, Guardian, PriorityGroup, Student
+from pupils.models import Family, Guardian, PriorityGroup, Student
 
 STUDENT_NO_RE = re.compile(r"^[A-Z0-9]{4,30}$")
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -356,7 +356,7 @@ def pupils_import(*, school: School, upload: Any, create_classes: bool = False, 
     except IntegrityError as exc:  # a number taken by a concurrent import
         raise DomainError("conflict") from exc
     audit_record(
-        action="enrollment.pupils.imported",
+        action="pupils.pupils.imported",
         actor=by,
         school_id=school.pk,
         data={"rows": result.rows, "created": result.created, "updated": result.updated, **result.extra},
