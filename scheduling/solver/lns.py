@@ -325,10 +325,10 @@ def repair(
     workers: int = 1,
     seed: int = 0,
     room_choices: int | None = ROOM_CHOICES,
-) -> tuple[list[Placement], bool] | None:
+) -> tuple[list[Placement], bool, float] | None:
     """Re-place the ``freed`` meetings with every other meeting held where it is: the best
-    timetable reachable by moving only those (CP-SAT on ``build(fixed=rest)``), and whether
-    CP-SAT proved it best. None when it found nothing in time."""
+    timetable reachable by moving only those (CP-SAT on ``build(fixed=rest)``), whether CP-SAT
+    proved it best, and CP-SAT's seconds. None when it found nothing in time."""
     from ortools.sat.python import cp_model
 
     from .model import build
@@ -346,7 +346,7 @@ def repair(
     st = solver.solve(mdl.cp)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return outside + _placements(mdl, solver.value), st == cp_model.OPTIMAL
+    return outside + _placements(mdl, solver.value), st == cp_model.OPTIMAL, solver.wall_time
 
 
 def _part(problem: Problem, current: list[Placement], freed: set[str]) -> tuple[set[str], list[Placement]]:
@@ -408,9 +408,12 @@ def improve(
     t0: float | None = None,
     progress: Progress | None = None,
     stop: Stop | None = None,
+    max_moves: int | None = None,
+    room_choices: int | None = ROOM_CHOICES,
 ) -> Search:
     """Large-neighbourhood search from ``start`` until ``deadline`` (``time.monotonic``), the cost
-    reaches ``bound``, or ``stop()``. Moves are kept when the checker finds them no worse."""
+    reaches ``bound``, ``stop()``, or ``max_moves`` moves. Moves are kept when the checker finds
+    them no worse."""
     t0 = time.monotonic() if t0 is None else t0
     rng = random.Random(seed)
     shape = _Shape(problem)
@@ -421,7 +424,7 @@ def improve(
     it = 0
     while best.cost > bound or best.hard:
         left = deadline - time.monotonic()
-        if left < 0.2 or (stop and stop()):
+        if left < 0.2 or (stop and stop()) or (max_moves is not None and it >= max_moves):
             break
         it += 1
         allowed: dict[str, set[str]] | None
@@ -436,14 +439,13 @@ def improve(
             kind, freed, allowed = _neighbourhood(shape, best.placements, size, rng)
         if not freed:
             continue
-        t_move = time.monotonic()
         out = repair(problem, best.placements, freed, allowed, time_limit=limit, workers=workers,
-                     seed=seed + it, room_choices=None if kind.endswith("rooms") else ROOM_CHOICES)  # fmt: skip
+                     seed=seed + it, room_choices=None if kind.endswith("rooms") else room_choices)  # fmt: skip
         if out is None:
             if not kind.endswith("rooms"):
                 size = max(6, int(size * 0.9))
             continue
-        new, closed = out
+        new, closed, seconds = out
         d_hard, d_cost = _delta(problem, best.placements, new)
         hard, cost = best.hard + d_hard, best.cost + d_cost
         if (hard, cost) <= (best.hard, best.cost):
@@ -453,8 +455,9 @@ def improve(
                     progress(float(cost), bound, time.monotonic() - t0)
             best.placements, best.cost, best.hard = new, cost, hard
         if not kind.endswith("rooms"):
-            # aim for pieces CP-SAT closes in about a quarter of a second
-            fast = closed and time.monotonic() - t_move < 0.25
+            # aim for pieces CP-SAT closes in about a quarter of a second (its own time: building
+            # the model grows with the problem, not with the piece)
+            fast = closed and seconds < 0.25
             size = min(60, size + 1) if fast else max(6, size - 2)
     best.iterations = it
     return best

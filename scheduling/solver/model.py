@@ -315,7 +315,10 @@ def build(
                 rooms,
                 key=lambda r, s=s: (
                     len(p.rooms[r].features - s.features),  # keep kitchens for cooking
-                    p.rooms[r].capacity - s.expected_size,  # then the snuggest fit
+                    # rooms that seat everyone first (where room_too_small is off, as in ITC-2007,
+                    # smaller rooms are offered too, the least crowded first), then the snuggest
+                    max(0, s.expected_size - p.rooms[r].capacity),
+                    abs(p.rooms[r].capacity - s.expected_size),
                     r,
                 ),
             )

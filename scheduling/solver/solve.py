@@ -20,10 +20,10 @@ from .rules import SOFT
 
 Progress = Callable[[float, float, float], None]
 
-# A week with more slots than this at one school (ITC-2007: 20–45 periods) is built period-first
+# A week with at least this many slots at one school (ITC-2007: 25–45 periods) is built period-first
 # and improved by large-neighbourhood search (``lns.py``): one CP-SAT model of it stays far from
-# the best timetables. An after-school week (5 days × 1–2 sessions) is one model, proven optimal.
-LNS_MIN_SLOTS = 13
+# the best timetables. An after-school week (5–6 days × 1–3 sessions) is one model, proven optimal.
+LNS_MIN_SLOTS = 20
 Cancel = threading.Event | Callable[[], bool] | None
 
 

@@ -76,7 +76,7 @@ def test_a_repair_holds_everything_outside_the_neighbourhood_and_is_never_worse(
         kind, freed, allowed = _neighbourhood(shape, current, 12, rng)
         out = repair(prob, current, freed, allowed, time_limit=2)
         assert out is not None, kind
-        new, closed = out
+        new, closed, _ = out
         held = {(q.section, q.slot, q.room, q.teacher) for q in current if (q.section, q.meeting) not in freed}
         assert held <= {(q.section, q.slot, q.room, q.teacher) for q in new}
         if allowed is not None:
@@ -111,7 +111,7 @@ def test_solve_picks_the_lns_for_long_weeks_and_reports_on_the_checker_scale():
     tiny = to_problem(parse_ctt(TINY))  # 4 slots: one model
     assert not _wants_lns(tiny)
     long_week = replace(tiny, slots=tuple(replace(s, id=f"x{n}", weekday=n % 5, session=n // 5)
-                                          for n, s in enumerate(tiny.slots * 4)))  # fmt: skip
+                                          for n, s in enumerate(tiny.slots * 6)))  # fmt: skip
     assert len(long_week.slots) >= LNS_MIN_SLOTS and _wants_lns(long_week)
     reports: list[tuple[float, float, float]] = []
     sol = solve(tiny, time_limit=3, strategy="lns", progress=lambda *a: reports.append(a))
@@ -126,3 +126,15 @@ def test_a_hint_that_keeps_the_hard_rules_is_where_the_search_starts():
     assert again.cost == sol.cost and again.hard_violations == 0
     broken = [Placement(q.section, q.meeting, prob.slots[0].id, q.room, q.teacher) for q in sol.placements]
     assert solve(prob, time_limit=2, strategy="lns", hint=broken).hard_violations == 0
+
+
+def test_the_room_shortlist_offers_rooms_that_seat_everyone_first():
+    """Where room_too_small is off (ITC-2007), smaller rooms are candidates too, but a shortlist
+    keeps the snuggest rooms that seat the whole section before any crowded one."""
+    rooms = [room("R5", 5), room("R10", 10), room("R25", 25), room("R30", 30), room("R100", 100)]
+    p = problem(slots(days=2), rooms, [teacher("w")], [section("a", size=20)],
+                weights={"room_too_small": 0, "room_capacity": 1})  # fmt: skip
+    mdl = build(p, room_choices=2)
+    assert sorted(p.rooms[r].id for r in mdl.rooms_of[0]) == ["R25", "R30"]
+    crowded = build(replace(p, rooms=tuple(rooms[:2])), room_choices=1)
+    assert [crowded.problem.rooms[r].id for r in crowded.rooms_of[0]] == ["R10"]
