@@ -158,9 +158,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2 first (Django's recommendation; argon2-cffi). The others still check older hashes, which
+# Django rewrites as Argon2 at the user's next login (tests/accounts/test_password_hashing.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if DJANGO_ENV == "test":
-    # Tests create many users; a fast hash keeps the suite quick (never in production).
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests create many users; a fast hash keeps the suite quick (never in production). One test
+    # puts Argon2 back in front to check it and the upgrade of older hashes.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
