@@ -1,7 +1,5 @@
 """/api/v1/auth/token, token revocation and /api/v1/me."""
 
-from __future__ import annotations
-
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router
@@ -18,6 +16,7 @@ from accounts.services import (
 )
 from core.audit import client_ip
 from core.errors import DomainError
+from core.validation import Id
 
 router = Router(tags=["auth"])
 
@@ -39,7 +38,7 @@ def token_create(request: HttpRequest, payload: TokenIn):
 
 @router.delete("/auth/token/{token_id}", response={204: None, 404: ErrorOut})
 @api_authenticated
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: HttpRequest, token_id: Id):
     """Revoke one of your own tokens."""
     if not api_token_revoke(user=request.auth, token_id=token_id, request=request):
         raise DomainError("not_found")

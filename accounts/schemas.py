@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from ninja import Schema
 
+from core.validation import Text
+
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
+    username: Text(150, description="username or mobile number")
+    password: Text(1024)
+    name: Text(100) = ""
 
 
 class TokenOut(Schema):

@@ -46,5 +46,8 @@ def api_token_issue(*, user: Any, name: str = "", request: HttpRequest | None = 
 def api_token_revoke(*, user: Any, token_id: int, request: HttpRequest | None = None) -> bool:
     updated = ApiToken.objects.active().filter(user=user, pk=token_id).update(revoked_at=timezone.now())
     if updated:
+        from accounts.api_access import token_cache_clear
+
+        token_cache_clear()  # this process at once; the others within the cache's few seconds
         audit_record(action="accounts.token.revoked", actor=user, data={"token_id": token_id}, request=request)
     return bool(updated)

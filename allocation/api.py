@@ -18,6 +18,7 @@ from allocation import selectors as alloc_selectors
 from allocation import services
 from allocation.models import AllocationRun
 from core.ids import id_or_404
+from core.validation import Id, Text
 from courses.selectors import school_get_for_coordinator
 from enrollment import selectors
 from enrollment.models import EnrollmentWindow
@@ -27,7 +28,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 
 
 class AllocationStartIn(Schema):
-    seed: str
+    seed: Text(128, min_length=1, description="the lottery seed committed to when the window opened")
 
 
 class AllocationRunOut(Schema):
@@ -83,14 +84,14 @@ def _run_out(run: AllocationRun) -> dict:
     }
 
 
-def _window(request: HttpRequest, school_id: int, window_id: int) -> EnrollmentWindow:
+def _window(request: HttpRequest, school_id: Id, window_id: Id) -> EnrollmentWindow:
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     return selectors.window_get_for_school(school=school, window_id=window_id)
 
 
 @router.post("/schools/{school_id}/windows/{window_id}/allocation-runs", response={202: AllocationRunOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def allocation_start(request: HttpRequest, school_id: int, window_id: int, payload: AllocationStartIn):
+def allocation_start(request: HttpRequest, school_id: Id, window_id: Id, payload: AllocationStartIn):
     """Reveal the lottery seed (must match the window's commitment) and queue the allocation."""
     window = _window(request, school_id, window_id)
     run = services.allocation_run_request(window=window, seed=payload.seed, by=request.auth, request=request)
@@ -102,7 +103,7 @@ def allocation_start(request: HttpRequest, school_id: int, window_id: int, paylo
     "/schools/{school_id}/windows/{window_id}/allocation-runs/{run_id}", response={200: AllocationRunOut, **ERRORS}
 )
 @api_allow(Role.COORDINATOR)
-def allocation_read(request: HttpRequest, school_id: int, window_id: int, run_id: int):
+def allocation_read(request: HttpRequest, school_id: Id, window_id: Id, run_id: Id):
     """A run's state, progress and (when done) statistics of ours and the three baselines."""
     window = _window(request, school_id, window_id)
     return _run_out(alloc_selectors.allocation_run_get_for_school(school_id=school_id, window=window, run_id=run_id))
@@ -113,7 +114,7 @@ def allocation_read(request: HttpRequest, school_id: int, window_id: int, run_id
     response={200: AllocationRunOut, **ERRORS},
 )
 @api_allow(Role.COORDINATOR)
-def allocation_publish(request: HttpRequest, school_id: int, window_id: int, run_id: int):
+def allocation_publish(request: HttpRequest, school_id: Id, window_id: Id, run_id: Id):
     """Write every seat of the run in one transaction and open the leftover seats."""
     window = _window(request, school_id, window_id)
     run = alloc_selectors.allocation_run_get_for_school(school_id=school_id, window=window, run_id=run_id)
@@ -122,7 +123,7 @@ def allocation_publish(request: HttpRequest, school_id: int, window_id: int, run
 
 @router.get("/children/{student_id}/allocation", response={200: OutcomeOut, 404: ErrorOut})
 @api_allow(Role.PARENT)
-def child_allocation(request: HttpRequest, student_id: int):
+def child_allocation(request: HttpRequest, student_id: Id):
     """Your child's seat and explanation from the latest published allocation (another child: 404)."""
     from django.http import Http404
 
@@ -142,7 +143,7 @@ def child_allocation(request: HttpRequest, student_id: int):
 
 @router.get("/windows/{window_id}/lottery", response={200: LotteryOut, 404: ErrorOut})
 @api_authenticated
-def window_lottery(request: HttpRequest, window_id: int):
+def window_lottery(request: HttpRequest, window_id: Id):
     """The commitment, the revealed seed (after publishing) and the fingerprints: enough to verify."""
     from django.shortcuts import get_object_or_404
 

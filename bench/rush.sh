@@ -80,7 +80,7 @@ SELECT 'enrolled', count(*) FROM enrollment_enrollment WHERE status = 'enrolled'
 SELECT 'waitlisted', count(*) FROM enrollment_enrollment WHERE status = 'waitlisted';
 SELECT 'duplicate_active_rows', count(*) FROM (SELECT student_id, section_id FROM enrollment_enrollment
   WHERE status IN ('enrolled', 'waitlisted') GROUP BY 1, 2 HAVING count(*) > 1) d;
-SELECT 'audit_events', count(*) FROM accounts_auditevent WHERE action LIKE 'enrollment.%';
+SELECT 'audit_events', count(*) FROM core_auditevent WHERE action LIKE 'enrollment.%';
 SQL
 cat "$OUT/verify.txt"
 
@@ -99,7 +99,7 @@ SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE statu
   FROM enrollment_enrollment WHERE section_id = :sec;
 INSERT INTO enrollment_enrollment (student_id, section_id, status, source, created_at, updated_at, end_reason, note, request_key)
   VALUES (:pupil, :sec, 'withdrawn', 'first_come', now(), now(), '', 'pgbench', '');
-INSERT INTO accounts_auditevent (at, action, object_type, object_id, data)
+INSERT INTO core_auditevent (at, action, object_type, object_id, data)
   VALUES (now(), 'bench.enrollment', 'enrollment.enrollment', '0', '{}');
 END;
 PGBENCH

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from accounts.api import router as accounts_router
 from accounts.api_access import API_AUTH
@@ -14,13 +17,61 @@ from courses.api import router as courses_router
 from enrollment.api import router as enrollment_router
 from scheduling.api import router as scheduling_router
 
-api = NinjaAPI(
+#: The refusals every operation can give, by what the operation has (issue 15: the document tells
+#: the truth, so a generated client knows every status it may get): {status: (when, description)}.
+ERROR_RESPONSES = {
+    400: ("body", "Bad request: the body is not JSON, or a stable code says what is wrong"),
+    401: ("secured", "Not signed in: no token, a revoked token, or an expired session"),
+    403: ("secured", "Forbidden: not one of the roles this operation is for (or a session without CSRF)"),
+    404: ("path", "Not found, or not yours to see"),
+    409: ("write", "Refused by a rule of the domain; `code` says which (e.g. section_full, window_closed)"),
+    422: ("input", "Validation error: `fields` names each field and its problem"),
+}
+
+
+def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers (ErrorOut) each operation can give but its decorator did not list."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for item in schema.get("paths", {}).values():
+        for method, op in item.items():
+            params = op.get("parameters", [])
+            has = {
+                "body": "requestBody" in op,
+                "secured": bool(op.get("security")),
+                "path": any(p.get("in") == "path" for p in params),
+                "write": method in ("post", "put", "patch", "delete"),
+                "input": bool(params) or "requestBody" in op,
+            }
+            for status, (when, description) in ERROR_RESPONSES.items():
+                if has[when]:
+                    op["responses"].setdefault(str(status), {"description": description, "content": error})
+    return schema
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object: anything else (a list, a string, a number)
+    is 400, not silently read as "no fields" (found by schemathesis)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
+class KehouAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> Any:
+        return declare_error_responses(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = KehouAPI(
     title="Kehou 课后 API",
     version="1",
     urls_namespace="api",
     auth=API_AUTH,
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ObjectBodyParser(),
 )
 
 

@@ -171,9 +171,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2 first (Django's recommendation; argon2-cffi). The others still check older hashes, which
+# Django rewrites as Argon2 at the user's next login (tests/accounts/test_password_hashing.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Bearer tokens seen in the last few seconds skip the database (accounts.api_access): a revoked
+# token, a changed role or a deactivated user takes effect in other processes within this time.
+KEHOU_API_TOKEN_CACHE_SECONDS = float(env_str("KEHOU_API_TOKEN_CACHE_SECONDS", "5") or 0)
 if DJANGO_ENV == "test":
-    # Tests create many users; a fast hash keeps the suite quick (never in production).
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests create many users; a fast hash keeps the suite quick (never in production). One test
+    # puts Argon2 back in front to check it and the upgrade of older hashes.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    KEHOU_API_TOKEN_CACHE_SECONDS = 0.0  # tests revoke and deactivate and expect it at once (one test turns it on)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

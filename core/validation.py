@@ -69,3 +69,130 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
         target = name if name in form.fields else f"{name}_start" if f"{name}_start" in form.fields else None
         for message in messages if isinstance(messages, list | tuple) else [messages]:
             form.add_error(target, str(message))
+
+
+# --- API input types (issue 15): every integer bounded to its column, every text bounded and clean ---
+
+#: JSON-schema pattern (ECMA and Python alike) that refuses NUL, which PostgreSQL cannot store.
+NO_NUL = r"^[^\x00]*$"
+INT32_MAX = 2**31 - 1
+SMALLINT_MAX = 2**15 - 1
+
+
+def _no_surrogates(value: str) -> str:
+    """A lone surrogate ("\\ud800" in JSON) cannot be encoded as UTF-8: refuse it at the door."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("lone surrogates are not allowed") from None
+    return value
+
+
+#: The same, and at least one character that is neither whitespace nor a control character.
+NOT_BLANK = r"^[^\x00]*[^\s\x00-\x1f][^\x00]*$"
+
+
+def Text(max_length: int, *, min_length: int = 0, required: bool = False, description: str | None = None) -> Any:
+    """An API text field: at most `max_length` characters (the column's), no NUL, no lone surrogate;
+    `required`: not blank either (what the services refuse as empty after stripping)."""
+    from typing import Annotated
+
+    from pydantic import AfterValidator, Field
+
+    return Annotated[
+        str,
+        Field(
+            min_length=max(min_length, 1 if required else 0),
+            max_length=max_length,
+            pattern=NOT_BLANK if required else NO_NUL,
+            description=description,
+        ),
+        AfterValidator(_no_surrogates),
+    ]
+
+
+def Int(ge: int, le: int, *, description: str | None = None) -> Any:
+    """An API integer bounded to what its column (or the domain) holds."""
+    from typing import Annotated
+
+    from pydantic import Field
+
+    return Annotated[int, Field(ge=ge, le=le, description=description)]
+
+
+def _id_type() -> Any:
+    from core.ids import MAX_ID
+
+    return Int(1, MAX_ID, description="a database id")
+
+
+#: A database id in a path, a query or a body: 1 … 2**63 − 1 (a bigint).
+Id = _id_type()
+
+
+def _money_value(value: Any) -> Any:
+    import re
+
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError('yuan, like 3.5 or "3.50"')
+    if isinstance(value, str) and not re.fullmatch(MONEY_PATTERN[1:-1], value):
+        raise ValueError('yuan, like 3.5 or "3.50"')
+    return value
+
+
+def _money_round(value: Any) -> Any:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+#: Yuan as a string: up to 3 digits, up to 2 decimals (how the API writes decimals back).
+MONEY_PATTERN = r"^\d{1,3}(\.\d{1,2})?$"
+
+
+def Money() -> Any:  # a type
+    """Yuan in an API body (what a `DecimalField(max_digits=5, decimal_places=2)` holds): a JSON
+    number from 0 to 999.99 (rounded to the fen) or a string like "3.50". Caps set by policy (the
+    district's fee cap) are the service's, answered 409 with a code."""
+    from decimal import Decimal
+    from typing import Annotated
+
+    from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+
+    schema = {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": 999.99},
+            {"type": "string", "pattern": MONEY_PATTERN, "maxLength": 6},
+        ],
+        "description": 'yuan: a number (rounded to the fen) or a string like "3.50"',
+    }
+    return Annotated[
+        Decimal,
+        BeforeValidator(_money_value),
+        Field(ge=0, le=Decimal("999.99"), allow_inf_nan=False),
+        AfterValidator(_money_round),
+        WithJsonSchema(schema),
+    ]
+
+
+def _iso_day(value: Any) -> Any:
+    import re
+
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date like 2026-09-01")
+    if isinstance(value, bool | int | float):  # pydantic would read a number as a Unix time
+        raise ValueError("a date like 2026-09-01")
+    return value
+
+
+def _day_type() -> Any:
+    import datetime as dt
+    from typing import Annotated
+
+    from pydantic import BeforeValidator
+
+    return Annotated[dt.date, BeforeValidator(_iso_day)]
+
+
+#: A calendar day in a query or a body: exactly YYYY-MM-DD (what `format: date` promises).
+Day = _day_type()

@@ -16,9 +16,7 @@ openpyxl is imported inside the functions that need it (it costs start-up time o
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,10 +29,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import DomainError
+from core.exports import xlsx_bytes, xlsx_row, xlsx_set
+from core.uploads import MAX_UNPACKED, xlsx_first_sheet, xlsx_unpacked_size
 from courses.models import ROOM_FEATURES, Room, School, SchoolClass, Teacher
 
 MAX_BYTES = 5 * 1024 * 1024  # the upload itself
-MAX_UNCOMPRESSED = 60 * 1024 * 1024  # what the .xlsx (a zip) unpacks to: refuses zip bombs
+MAX_UNCOMPRESSED = MAX_UNPACKED  # what the .xlsx (a zip) unpacks to (12 MB): refuses zip bombs
 MAX_ROWS = 5000  # data rows: a large school has about 3,000 pupils
 MAX_PROBLEMS = 300  # listed problems; the count says how many more there are
 
@@ -238,14 +238,8 @@ def _upload_bytes(upload: Any, result: ParseResult) -> bytes | None:
     if not data.startswith(b"PK\x03\x04"):
         result.add(problem("not_xlsx"))
         return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        result.add(problem("not_xlsx"))
-        return None
-    if "xl/workbook.xml" not in names:
+    unpacked = xlsx_unpacked_size(data)
+    if unpacked is None:
         result.add(problem("not_xlsx"))
         return None
     if unpacked > MAX_UNCOMPRESSED:
@@ -264,25 +258,21 @@ def read_sheet(upload: Any, columns: list[Column]) -> ParseResult:
     data = _upload_bytes(upload, result)
     if data is None:
         return result
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-        sheet = workbook.worksheets[0]
+        sheet = xlsx_first_sheet(data, max_rows=MAX_ROWS, merged=True)
     except Exception:  # openpyxl raises many kinds on a damaged or foreign file
         result.add(problem("not_xlsx"))
         return result
-
-    if sheet.max_row - 1 > MAX_ROWS:
-        result.add(problem("too_many_rows", n=sheet.max_row - 1, max=MAX_ROWS))
+    if sheet.more:  # streamed and stopped: a huge sheet is never read to its end
+        result.add(problem("too_many_rows", n=f"{MAX_ROWS}+", max=MAX_ROWS))
         return result
 
     merged_rows: set[int] = set()
-    for block in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        result.add(problem("merged", row=block.min_row, range=block.coord))
-        merged_rows.update(range(block.min_row, block.max_row + 1))
+    for min_row, max_row, ref in sheet.merged:
+        result.add(problem("merged", row=min_row, range=ref))
+        merged_rows.update(range(min_row, max_row + 1))
 
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(sheet.rows)
     header = next(rows, None) or ()
     by_name: dict[str, Column] = {}
     for column in columns:
@@ -369,7 +359,7 @@ def build_template(*, title: str, columns: list[Column]) -> bytes:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header + ("*" if column.required else ""))
+        cell = xlsx_set(sheet, 1, index, column.header + ("*" if column.required else ""))
         cell.font = bold
         if column.required:
             cell.fill = fill
@@ -381,20 +371,18 @@ def build_template(*, title: str, columns: list[Column]) -> bytes:
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet(str(_("Instructions"))[:31])
-    notes.append([str(_("column")), str(_("required")), str(_("what to enter")), str(_("example"))])
+    xlsx_row(notes, [_("column"), _("required"), _("what to enter"), _("example")])
     for cell in notes[1]:
         cell.font = bold
     for column in columns:
-        notes.append([column.header, str(_("yes")) if column.required else "", str(column.help), column.example])
-    notes.append([])
-    notes.append([str(_("Fill in the first sheet only, one row per line; do not merge cells or rename headers."))])
+        xlsx_row(notes, [column.header, _("yes") if column.required else "", column.help, column.example])
+    xlsx_row(notes, [])
+    xlsx_row(notes, [str(_("Fill in the first sheet only, one row per line; do not merge cells or rename headers."))])
     for letter, width in zip("ABCD", (16, 8, 70, 24), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=2):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 # --- Teachers --------------------------------------------------------------------------------------

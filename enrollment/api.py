@@ -8,11 +8,13 @@ retry with the same key returns the first answer and writes nothing.
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
+from core.errors import DomainError
+from core.validation import Id, Int, Text
 from enrollment import selectors, services
 from enrollment.models import Enrollment, EnrollmentWindow, Student
 from enrollment.schemas import (
@@ -97,7 +99,7 @@ def children_list(request: HttpRequest):
 
 @router.get("/children/{student_id}", response={200: ChildOut, 404: ErrorOut})
 @api_allow(Role.PARENT)
-def child_get(request: HttpRequest, student_id: int):
+def child_get(request: HttpRequest, student_id: Id):
     """One of your children; another family's child is 404."""
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
     seats = child.enrollments.active().select_related("section__course")
@@ -105,13 +107,13 @@ def child_get(request: HttpRequest, student_id: int):
 
 
 class CatalogueFilter(Schema):
-    kind: str = ""
-    weekday: int | None = None
+    kind: Text(20) = ""
+    weekday: Int(0, 6) | None = None
 
 
 @router.get("/children/{student_id}/catalogue", response={200: list[CatalogueItemOut], 404: ErrorOut})
 @api_allow(Role.PARENT)
-def catalogue(request: HttpRequest, student_id: int, filters: Query[CatalogueFilter]):
+def catalogue(request: HttpRequest, student_id: Id, filters: Query[CatalogueFilter]):
     """The sections this child may take this term (own school and grade, partner courses at the school)."""
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
     term = selectors.term_for_student(child)
@@ -179,7 +181,7 @@ def _preferences_out(child: Student, window: EnrollmentWindow | None) -> dict:
 
 @router.get("/children/{student_id}/preferences", response={200: PreferencesOut, 404: ErrorOut})
 @api_allow(Role.PARENT)
-def preferences_get(request: HttpRequest, student_id: int):
+def preferences_get(request: HttpRequest, student_id: Id):
     """The child's ranked choices in the current (or last) preference window."""
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
     return _preferences_out(child, _preference_window(child))
@@ -187,12 +189,12 @@ def preferences_get(request: HttpRequest, student_id: int):
 
 @router.put("/children/{student_id}/preferences", response={200: PreferencesOut, 404: ErrorOut, 409: ErrorOut})
 @api_allow(Role.PARENT)
-def preferences_put(request: HttpRequest, student_id: int, payload: PreferencesIn):
+def preferences_put(request: HttpRequest, student_id: Id, payload: PreferencesIn):
     """Replace the ranked choices (first = most wanted) while the preference window is open."""
     child = selectors.student_get_for_parent(actor=request.actor, student_id=student_id)
     window = _preference_window(child)
     if window is None:
-        raise services.DomainError("window_closed")
+        raise DomainError("window_closed")
     services.preferences_replace(
         student=child, window=window, section_ids=payload.sections, by=request.user, request=request
     )
@@ -201,7 +203,11 @@ def preferences_put(request: HttpRequest, student_id: int, payload: PreferencesI
 
 @router.post("/enrollments", response={201: EnrollmentOut, 202: EnrollmentOut, 404: ErrorOut, 409: ErrorOut})
 @api_allow(Role.PARENT)
-def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
+def enrollment_create(
+    request: HttpRequest,
+    payload: EnrollmentIn,
+    idempotency_key: Text(64) = Header("", alias="Idempotency-Key", description="retry safely: same key, same answer"),
+):
     """Take a first-come seat (201) or a waitlist place (202); see the module docs for the 409 codes."""
     child = selectors.student_get_for_parent(actor=request.actor, student_id=payload.student, with_school=False)
     section = selectors.section_get_for_student(student=child, section_id=payload.section)
@@ -211,7 +217,7 @@ def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
         by=request.user,
         request=request,
         waitlist=payload.waitlist,
-        request_key=request.headers.get("Idempotency-Key", ""),
+        request_key=idempotency_key,
         confirmed_total=payload.confirmed_total,
     )
     row = result.enrollment
@@ -221,7 +227,7 @@ def enrollment_create(request: HttpRequest, payload: EnrollmentIn):
 
 @router.get("/enrollments/{enrollment_id}", response={200: EnrollmentOut, 404: ErrorOut})
 @api_allow(Role.PARENT)
-def enrollment_get(request: HttpRequest, enrollment_id: int):
+def enrollment_get(request: HttpRequest, enrollment_id: Id):
     """One seat or waitlist place of one of your children, with the waitlist position."""
     row = selectors.enrollment_get_for_family(actor=request.actor, enrollment_id=enrollment_id)
     return _enrollment_out(row, selectors.waitlist_position(row))
@@ -229,7 +235,7 @@ def enrollment_get(request: HttpRequest, enrollment_id: int):
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response={200: EnrollmentOut, 404: ErrorOut})
 @api_allow(Role.PARENT)
-def enrollment_withdraw(request: HttpRequest, enrollment_id: int):
+def enrollment_withdraw(request: HttpRequest, enrollment_id: Id):
     """Give up a seat, an offer or a waitlist place (always allowed; repeating it changes nothing)."""
     row = selectors.enrollment_get_for_family(actor=request.actor, enrollment_id=enrollment_id)
     services.enrollment_withdraw(enrollment=row, by=request.user, request=request)
@@ -238,7 +244,7 @@ def enrollment_withdraw(request: HttpRequest, enrollment_id: int):
 
 @router.post("/enrollments/{enrollment_id}/accept", response={200: EnrollmentOut, 404: ErrorOut, 409: ErrorOut})
 @api_allow(Role.PARENT)
-def offer_accept(request: HttpRequest, enrollment_id: int):
+def offer_accept(request: HttpRequest, enrollment_id: Id):
     """Accept a seat offered from the waitlist before it expires."""
     row = selectors.enrollment_get_for_family(actor=request.actor, enrollment_id=enrollment_id)
     services.offer_accept(enrollment=row, by=request.user, request=request)
@@ -247,7 +253,7 @@ def offer_accept(request: HttpRequest, enrollment_id: int):
 
 @router.get("/children/{student_id}/week", response={200: ChildWeekOut, 404: ErrorOut})
 @api_allow(Role.PARENT)
-def child_week(request: HttpRequest, student_id: int):
+def child_week(request: HttpRequest, student_id: Id):
     """One child's weekly after-school timetable (seats without published times under `unscheduled`)."""
     return _week_out(selectors.student_get_for_parent(actor=request.actor, student_id=student_id))
 

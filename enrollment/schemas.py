@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from core.validation import Id
+
 
 class SeatOut(Schema):
     section: int
@@ -23,12 +25,10 @@ class ChildOut(Schema):
 
 # --- Enrollment ------------------------------------------------------------------------------------
 
-MAX_ID = 2**63 - 1
-
 
 class EnrollmentIn(Schema):
-    student: int = Field(gt=0, le=MAX_ID)
-    section: int = Field(gt=0, le=MAX_ID)
+    student: Id
+    section: Id
     waitlist: bool = Field(True, description="join the waitlist when the section is full (else 409 section_full)")
     confirmed_total: Decimal | None = Field(
         None,
@@ -84,7 +84,7 @@ class WindowOut(Schema):
 
 
 class PreferencesIn(Schema):
-    sections: list[int] = Field(max_length=5, description="section ids, first choice first")
+    sections: list[Id] = Field(max_length=5, description="section ids, first choice first")
 
 
 class PreferencesOut(Schema):

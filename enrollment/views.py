@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import allow
 from accounts.models import Role
 from core.errors import DomainError
+from core.exports import xlsx_bytes, xlsx_response, xlsx_row
 from core.ids import id_or_404
 from core.validation import add_domain_error
 from courses.forms import SectionForm
@@ -374,11 +375,12 @@ def roster_export(request: HttpRequest, school_id: int, section_id: int) -> Http
     book = Workbook()
     sheet = book.active
     sheet.title = _("Roster")[:31]
-    sheet.append([f"{school.name} · {section.course.title} · {section.code}"])
-    sheet.append([_("status"), _("name"), _("student number"), _("class"), _("since"), _("note")])
+    xlsx_row(sheet, [f"{school.name} · {section.course.title} · {section.code}"])
+    xlsx_row(sheet, [_("status"), _("name"), _("student number"), _("class"), _("since"), _("note")])
     for rows in (roster["enrolled"], roster["waitlisted"]):
         for row in rows:
-            sheet.append(
+            xlsx_row(
+                sheet,
                 [
                     str(row.get_status_display()),
                     row.student.name,
@@ -386,14 +388,11 @@ def roster_export(request: HttpRequest, school_id: int, section_id: int) -> Http
                     str(row.student.school_class),
                     timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
                     row.note,
-                ]
+                ],
             )
     for column, width in zip("ABCDEF", (10, 12, 14, 14, 18, 30), strict=True):
         sheet.column_dimensions[column].width = width
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="roster-{section.pk}.xlsx"'
-    book.save(response)
-    return response
+    return xlsx_response(xlsx_bytes(book), f"roster-{section.pk}.xlsx")
 
 
 @allow(Role.COORDINATOR)

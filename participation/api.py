@@ -15,12 +15,10 @@ cells under 10 pupils null — the same figures as the bureau dashboard.
 - **attendance**: daily pupil-meetings per school × day × grade × course kind (small cells null).
 """
 
-import csv
 import datetime as dt
-import io
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,7 +27,9 @@ from ninja import Router
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
+from core.exports import csv_response, csv_text
 from core.ids import id_or_404
+from core.validation import Day, Id
 from participation import exports, stats
 from participation import selectors as part_selectors
 from participation.schemas import DistrictSummaryOut
@@ -63,7 +63,7 @@ def stats_district(request: HttpRequest):
 
 @router.get("/stats/schools/{school_id}", response={200: dict, 403: ErrorOut, 404: ErrorOut})
 @api_allow(Role.BUREAU)
-def stats_school(request: HttpRequest, school_id: int):
+def stats_school(request: HttpRequest, school_id: Id):
     """One school of the district, still aggregate (by grade, class, kind, group, sex, week)."""
     school_id = id_or_404(school_id)
     if school_id not in _school_ids(request):
@@ -73,7 +73,7 @@ def stats_school(request: HttpRequest, school_id: int):
 
 @router.get("/stats/attendance/daily", response={200: list[dict], 403: ErrorOut, 404: ErrorOut})
 @api_allow(Role.BUREAU)
-def stats_daily(request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None):
+def stats_daily(request: HttpRequest, since: Day | None = None, until: Day | None = None):
     """Daily pupil-meetings per school × day × grade × course kind (counts under 10 are null)."""
     return exports.daily_rows(_school_ids(request), since, until)
 
@@ -81,10 +81,26 @@ def stats_daily(request: HttpRequest, since: dt.date | None = None, until: dt.da
 # --- the regulator export ----------------------------------------------------------------------------
 
 
-@router.get("/regulator/{part}.{fmt}", response={200: Any, 403: ErrorOut, 404: ErrorOut})
+REGULATOR_CONTENT = {
+    "text/csv": {"schema": {"type": "string", "description": "UTF-8 with BOM; text cells never start a formula"}},
+    "application/json": {
+        "schema": {"type": "object", "properties": {"part": {"type": "string"}, "rows": {"type": "array"}}}
+    },
+}
+
+
+@router.get(
+    "/regulator/{part}.{fmt}",
+    response={200: Any, 403: ErrorOut, 404: ErrorOut},
+    openapi_extra={"responses": {"200": {"description": "OK", "content": REGULATOR_CONTENT}}},
+)
 @api_allow(Role.BUREAU)
 def regulator_export(
-    request: HttpRequest, part: str, fmt: str, since: dt.date | None = None, until: dt.date | None = None
+    request: HttpRequest,
+    part: Literal["classes", "enrollments", "attendance"],
+    fmt: Literal["csv", "json"],
+    since: Day | None = None,
+    until: Day | None = None,
 ):
     """Classes, enrollments (pseudonymous pupil references) or daily attendance as CSV or JSON."""
     if fmt not in ("csv", "json"):
@@ -93,14 +109,10 @@ def regulator_export(
     if fmt == "json":
         body = json.dumps({"part": part, "rows": rows}, cls=DjangoJSONEncoder, ensure_ascii=False)
         return HttpResponse(body, content_type="application/json; charset=utf-8")
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kehou-{part}.csv"'
-    return response
+    header = list(rows[0]) if rows else []
+    return csv_response(
+        csv_text([header, *[[r[k] for k in header] for r in rows]] if rows else []), f"kehou-{part}.csv"
+    )
 
 
 @router.get("/district/summary", response={200: DistrictSummaryOut, 403: ErrorOut})

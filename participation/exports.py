@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import xlsx_row
 from courses.models import SchoolClass
 from enrollment.models import Enrollment
 from participation import stats
@@ -58,10 +59,10 @@ def workbook(stats: dict[str, Any], *, title: str, named: dict[str, Any] | None 
 
     def sheet(name: str, columns: list[tuple[str, Any]], rows: Iterable[dict[str, Any]]) -> None:
         ws = book.create_sheet(str(name)[:31])
-        ws.append([title])
-        ws.append([str(label) for _key, label in columns])
+        xlsx_row(ws, [title])
+        xlsx_row(ws, [str(label) for _key, label in columns])
         for row in rows:
-            ws.append([_cell(row.get(key)) for key, _label in columns])
+            xlsx_row(ws, [_cell(row.get(key)) for key, _label in columns])
 
     total = stats["total"]
     demand_ = stats["demand"]
@@ -82,9 +83,9 @@ def workbook(stats: dict[str, Any], *, title: str, named: dict[str, Any] | None 
         (_("low-income pupils taking part (exempt)"), stats.get("exempt_taking_part")),
     ]
     ws = book.create_sheet(_("Summary"))
-    ws.append([title])
+    xlsx_row(ws, [title])
     for label, value in summary:
-        ws.append([str(label), _cell(value)])
+        xlsx_row(ws, [str(label), _cell(value)])
     if schools:
         sheet(
             _("By school"),
@@ -123,13 +124,14 @@ def workbook(stats: dict[str, Any], *, title: str, named: dict[str, Any] | None 
     )
     if named:
         ws = book.create_sheet(_("Pupils without a seat")[:31])
-        ws.append([_("name"), _("class")])
+        xlsx_row(ws, [_("name"), _("class")])
         for pupil in named["without_seat"]:
-            ws.append([pupil.name, str(pupil.school_class)])
+            xlsx_row(ws, [pupil.name, str(pupil.school_class)])
         ws = book.create_sheet(_("Low attendance")[:31])
-        ws.append([_("name"), _("grade"), _("class number"), _("expected"), _("present"), _("attendance rate (%)")])
+        xlsx_row(ws, [_("name"), _("grade"), _("class number"), _("expected"), _("present"), _("attendance rate (%)")])
         for r in named["low_attendance"]:
-            ws.append(
+            xlsx_row(
+                ws,
                 [
                     r["student__name"],
                     r["student__grade"],
@@ -137,7 +139,7 @@ def workbook(stats: dict[str, Any], *, title: str, named: dict[str, Any] | None 
                     r["expected"],
                     r["present"],
                     r["attendance_rate"],
-                ]
+                ],
             )
     return book
 

@@ -17,6 +17,7 @@ from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
 from core.errors import DomainError
+from core.validation import Id, Text
 from courses.selectors import school_get_for_coordinator, term_current
 from partners import selectors, services
 from partners.models import HostRequest, OfferedVersion, PartnerCourse, Provider
@@ -30,6 +31,7 @@ from partners.schemas import (
     PartnerCourseIn,
     PartnerCourseOut,
     ProviderOut,
+    ReturnIn,
     ReviewIn,
     TravelTimeIn,
     TravelTimeOut,
@@ -105,7 +107,7 @@ def _school_ref(s: Any) -> dict[str, Any]:
     return {"id": s.pk, "name": s.name}
 
 
-def _course_for(request: HttpRequest, course_id: int) -> PartnerCourse:
+def _course_for(request: HttpRequest, course_id: Id) -> PartnerCourse:
     """Partner teachers see their provider's courses, the bureau its district's."""
     actor = request.actor
     if actor.has(Role.PARTNER_TEACHER):
@@ -162,7 +164,7 @@ def provider_list(request: HttpRequest):
 
 @router.get("/partner-courses", response={200: list[PartnerCourseOut], **ERRORS})
 @api_allow(Role.PARTNER_TEACHER, Role.BUREAU)
-def partner_course_list(request: HttpRequest, status: str = ""):
+def partner_course_list(request: HttpRequest, status: Text(20) = ""):
     """Partner teachers: their provider's courses. Bureau: the district's (filter `status=submitted`
     for the review queue)."""
     actor = request.actor
@@ -187,13 +189,13 @@ def partner_course_create(request: HttpRequest, payload: PartnerCourseIn):
 
 @router.get("/partner-courses/{course_id}", response={200: PartnerCourseDetailOut, **ERRORS})
 @api_allow(Role.PARTNER_TEACHER, Role.BUREAU)
-def partner_course_read(request: HttpRequest, course_id: int):
+def partner_course_read(request: HttpRequest, course_id: Id):
     return _detail_out(_course_for(request, course_id))
 
 
 @router.put("/partner-courses/{course_id}", response={200: PartnerCourseDetailOut, **ERRORS})
 @api_allow(Role.PARTNER_TEACHER)
-def partner_course_update(request: HttpRequest, course_id: int, payload: PartnerCourseIn):
+def partner_course_update(request: HttpRequest, course_id: Id, payload: PartnerCourseIn):
     """Change a course; an approved course goes back to review and stays offered as approved."""
     course = selectors.partner_course_get_for_partner(actor=request.actor, course_id=course_id)
     course = services.partner_course_update(course=course, by=request.auth, request=request, **payload.dict())
@@ -202,14 +204,14 @@ def partner_course_update(request: HttpRequest, course_id: int, payload: Partner
 
 @router.post("/partner-courses/{course_id}/submit", response={200: PartnerCourseDetailOut, **ERRORS})
 @api_allow(Role.PARTNER_TEACHER)
-def partner_course_submit(request: HttpRequest, course_id: int):
+def partner_course_submit(request: HttpRequest, course_id: Id):
     course = selectors.partner_course_get_for_partner(actor=request.actor, course_id=course_id)
     return _detail_out(services.partner_course_submit(course=course, by=request.auth, request=request))
 
 
 @router.post("/partner-courses/{course_id}/approve", response={200: PartnerCourseDetailOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def partner_course_approve(request: HttpRequest, course_id: int, payload: ReviewIn):
+def partner_course_approve(request: HttpRequest, course_id: Id, payload: ReviewIn):
     course = selectors.partner_course_get_for_bureau(actor=request.actor, course_id=course_id)
     course = services.partner_course_approve(course=course, by=request.auth, comment=payload.comment, request=request)
     return _detail_out(course)
@@ -217,7 +219,7 @@ def partner_course_approve(request: HttpRequest, course_id: int, payload: Review
 
 @router.post("/partner-courses/{course_id}/return", response={200: PartnerCourseDetailOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def partner_course_return(request: HttpRequest, course_id: int, payload: ReviewIn):
+def partner_course_return(request: HttpRequest, course_id: Id, payload: ReturnIn):
     course = selectors.partner_course_get_for_bureau(actor=request.actor, course_id=course_id)
     course = services.partner_course_return(course=course, by=request.auth, comment=payload.comment, request=request)
     return _detail_out(course)
@@ -228,7 +230,7 @@ def partner_course_return(request: HttpRequest, course_id: int, payload: ReviewI
 
 @router.get("/schools/{school_id}/partner-offers", response={200: list[OfferOut], **ERRORS})
 @api_allow(Role.COORDINATOR)
-def partner_offer_list(request: HttpRequest, school_id: int, kind: str = ""):
+def partner_offer_list(request: HttpRequest, school_id: Id, kind: Text(20) = ""):
     """Approved partner courses offered to this school (its grades, providers that reach it)."""
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     return [_offer_out(v) for v in selectors.offered_courses_for_school(school=school, kind=kind)]
@@ -236,14 +238,14 @@ def partner_offer_list(request: HttpRequest, school_id: int, kind: str = ""):
 
 @router.get("/schools/{school_id}/host-requests", response={200: list[HostRequestOut], **ERRORS})
 @api_allow(Role.COORDINATOR)
-def school_host_request_list(request: HttpRequest, school_id: int):
+def school_host_request_list(request: HttpRequest, school_id: Id):
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     return [_request_out(r) for r in selectors.host_request_list_for_school(school=school)]
 
 
 @router.post("/schools/{school_id}/host-requests", response={201: HostRequestOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def host_request_create(request: HttpRequest, school_id: int, payload: HostRequestIn):
+def host_request_create(request: HttpRequest, school_id: Id, payload: HostRequestIn):
     """Request a partner course for a term (the current term unless `term_id`)."""
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     offer = selectors.offered_course_get_for_school(school=school, course_id=payload.partner_course_id)
@@ -268,7 +270,7 @@ def host_request_create(request: HttpRequest, school_id: int, payload: HostReque
 
 @router.post("/schools/{school_id}/host-requests/{request_id}/withdraw", response={200: HostRequestOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def host_request_withdraw(request: HttpRequest, school_id: int, request_id: int):
+def host_request_withdraw(request: HttpRequest, school_id: Id, request_id: Id):
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     row = selectors.host_request_get_for_school(school=school, request_id=request_id)
     return _request_out(services.host_request_withdraw(host_request=row, by=request.auth, request=request))
@@ -276,7 +278,7 @@ def host_request_withdraw(request: HttpRequest, school_id: int, request_id: int)
 
 @router.get("/host-requests", response={200: list[HostRequestOut], **ERRORS})
 @api_allow(Role.PARTNER_TEACHER)
-def partner_host_request_list(request: HttpRequest, status: str = ""):
+def partner_host_request_list(request: HttpRequest, status: Text(20) = ""):
     """Requests from host schools for the acting partner teacher's provider."""
     return [
         _request_out(r) for r in selectors.host_request_list_for_partner(actor=request.actor, status=status or None)
@@ -285,7 +287,7 @@ def partner_host_request_list(request: HttpRequest, status: str = ""):
 
 @router.post("/host-requests/{request_id}/accept", response={200: HostRequestOut, **ERRORS})
 @api_allow(Role.PARTNER_TEACHER)
-def host_request_accept(request: HttpRequest, request_id: int, payload: AcceptIn):
+def host_request_accept(request: HttpRequest, request_id: Id, payload: AcceptIn):
     """Accept: the host school's partner Course and Sections are created in one transaction."""
     row = selectors.host_request_get_for_partner(actor=request.actor, request_id=request_id)
     if payload.teacher_id is None:
@@ -300,7 +302,7 @@ def host_request_accept(request: HttpRequest, request_id: int, payload: AcceptIn
 
 @router.post("/host-requests/{request_id}/decline", response={200: HostRequestOut, **ERRORS})
 @api_allow(Role.PARTNER_TEACHER)
-def host_request_decline(request: HttpRequest, request_id: int, payload: DeclineIn):
+def host_request_decline(request: HttpRequest, request_id: Id, payload: DeclineIn):
     row = selectors.host_request_get_for_partner(actor=request.actor, request_id=request_id)
     return _request_out(
         services.host_request_decline(host_request=row, by=request.auth, note=payload.note, request=request)

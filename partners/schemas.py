@@ -4,25 +4,37 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
+from core.validation import Id, Int, Money, Text
+from courses.models import ROOM_FEATURE_KEYS
+from partners.models import PartnerCourse
+
+CourseKind = Literal[tuple(PartnerCourse.Kind.values)]
+RoomNeed = Literal[tuple(sorted(ROOM_FEATURE_KEYS))]
+
 
 class PartnerCourseIn(Schema):
-    title: str = Field(..., max_length=100)
-    title_en: str = Field("", max_length=100)
-    description: str
-    kind: str
-    grades: list[int]
+    title: Text(100, required=True)
+    title_en: Text(100) = ""
+    description: Text(5000, required=True)
+    kind: CourseKind
+    grades: list[Int(1, 9)] = Field(..., min_length=1, max_length=9)
     group_size: int = Field(..., ge=1, le=60)
     meetings_per_week: int = Field(1, ge=1, le=5)
-    materials: str = ""
-    room_features: list[str] = []
-    fee_per_class_hour: Decimal = Decimal("0")
+    materials: Text(2000) = ""
+    room_features: list[RoomNeed] = Field([], max_length=len(ROOM_FEATURE_KEYS))
+    fee_per_class_hour: Money() = Decimal("0")
 
 
 class ReviewIn(Schema):
-    comment: str = ""
+    comment: Text(2000) = ""
+
+
+class ReturnIn(Schema):
+    comment: Text(2000, required=True, description="what needs to change")
 
 
 class OfferOut(Schema):
@@ -63,20 +75,20 @@ class PartnerCourseDetailOut(PartnerCourseOut):
 
 
 class HostRequestIn(Schema):
-    partner_course_id: int
-    term_id: int | None = None
+    partner_course_id: Id
+    term_id: Id | None = None
     sections: int = Field(1, ge=1, le=10)
-    preferred_weekdays: list[int] = []
-    note: str = Field("", max_length=300)
+    preferred_weekdays: list[Int(0, 6)] = Field([], max_length=7)
+    note: Text(300) = ""
 
 
 class AcceptIn(Schema):
-    teacher_id: int | None = None
-    note: str = Field("", max_length=300)
+    teacher_id: Id | None = None
+    note: Text(300) = ""
 
 
 class DeclineIn(Schema):
-    note: str = Field("", max_length=300)
+    note: Text(300) = ""
 
 
 class HostRequestOut(Schema):
@@ -115,8 +127,8 @@ class ProviderOut(Schema):
 
 
 class TravelTimeIn(Schema):
-    from_school_id: int
-    to_school_id: int
+    from_school_id: Id
+    to_school_id: Id
     minutes: int | None = Field(None, ge=0, le=600)
 
 

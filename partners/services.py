@@ -93,13 +93,13 @@ def _clean_course(data: dict[str, Any]) -> dict[str, Any]:
     except (InvalidOperation, ValueError):
         fee = Decimal("-1")
     cap = fee_cap()
-    if fee < 0 or fee > cap or fee != fee.quantize(Decimal("0.01")):
-        errors.add(
-            "fee_per_class_hour",
-            _("The fee is between 0 and %(cap)s yuan per class hour (district cap).") % {"cap": cap},
-        )
+    over_cap = _("The fee is between 0 and %(cap)s yuan per class hour (district cap).") % {"cap": cap}
+    if fee < 0 or fee != fee.quantize(Decimal("0.01")):
+        errors.add("fee_per_class_hour", over_cap)
     out["fee_per_class_hour"] = fee
     errors.raise_if_any()
+    if fee > cap:  # a district rule (a setting), not the field's format: 409 like the other rules
+        raise DomainError("fee_over_cap", fields={"fee_per_class_hour": [over_cap]})
     return out
 
 
@@ -123,7 +123,7 @@ def partner_course_create(
     """A new draft course of the provider (the teacher submits it for review when ready)."""
     fields = _clean_course(data)
     if _title_taken(provider=provider, title=fields["title"]):
-        raise DomainError("validation_error", fields={"title": [_("You already have a course with this title.")]})
+        raise DomainError("already_exists", fields={"title": [_("You already have a course with this title.")]})
     course = PartnerCourse.objects.create(provider=provider, created_by=by, status=PartnerCourse.Status.DRAFT, **fields)
     audit_record(action="partners.course.created", actor=by, obj=course, request=request, data={"title": course.title})
     return course
@@ -140,7 +140,7 @@ def partner_course_update(
         raise DomainError("partner_course_in_review")
     fields = _clean_course(data)
     if _title_taken(provider=course.provider, title=fields["title"], exclude=course.pk):
-        raise DomainError("validation_error", fields={"title": [_("You already have a course with this title.")]})
+        raise DomainError("already_exists", fields={"title": [_("You already have a course with this title.")]})
     before = course.snapshot()
     was_approved = course.status == PartnerCourse.Status.APPROVED
     for name, value in fields.items():
@@ -563,7 +563,7 @@ def provider_qualification_set(
 def travel_time_set(*, a: School, b: School, minutes: int | None, by: Any, request: HttpRequest | None = None) -> None:
     """Save the minutes between two schools both ways (A→B and B→A); None removes the pair."""
     if a.pk == b.pk:
-        raise DomainError("validation_error", fields={"to_school": [_("Choose two different schools.")]})
+        raise DomainError("same_school", fields={"to_school": [_("Choose two different schools.")]})
     if a.district_id != b.district_id:
         raise DomainError("not_found")
     if minutes is not None and not 0 <= int(minutes) <= TRAVEL_MAX_MINUTES:

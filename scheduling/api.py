@@ -7,6 +7,7 @@ from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
 from core.errors import DomainError
+from core.validation import Id
 from courses.selectors import school_get_for_coordinator
 from scheduling import selectors, services
 from scheduling.models import Timetable
@@ -51,7 +52,7 @@ def _timetable_out(timetable: Timetable) -> dict:
 
 @router.post("/schools/{school_id}/solve-runs", response={201: SolveRunOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def solve_run_create(request: HttpRequest, school_id: int, payload: SolveRunIn):
+def solve_run_create(request: HttpRequest, school_id: Id, payload: SolveRunIn):
     """Queue a timetable solve for the school's term (the current term unless `term_id`)."""
     school = school_get_for_coordinator(actor=request.actor, school_id=school_id)
     term = selectors.school_term(school=school, term_id=payload.term_id)
@@ -77,21 +78,21 @@ def solve_run_create(request: HttpRequest, school_id: int, payload: SolveRunIn):
 
 @router.get("/schools/{school_id}/solve-runs/{run_id}", response={200: SolveRunOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def solve_run_read(request: HttpRequest, school_id: int, run_id: int):
+def solve_run_read(request: HttpRequest, school_id: Id, run_id: Id):
     """A run's state: status, progress (best cost, bound, elapsed), message and explanation."""
     return selectors.solve_run_get_for_coordinator(actor=request.actor, school_id=school_id, run_id=run_id)
 
 
 @router.post("/schools/{school_id}/solve-runs/{run_id}/cancel", response={200: SolveRunOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def solve_run_cancel(request: HttpRequest, school_id: int, run_id: int):
+def solve_run_cancel(request: HttpRequest, school_id: Id, run_id: Id):
     run = selectors.solve_run_get_for_coordinator(actor=request.actor, school_id=school_id, run_id=run_id)
     return services.solve_run_cancel(run=run, by=request.auth, request=request)
 
 
 @router.get("/schools/{school_id}/timetables/{timetable_id}", response={200: TimetableOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def timetable_read(request: HttpRequest, school_id: int, timetable_id: int):
+def timetable_read(request: HttpRequest, school_id: Id, timetable_id: Id):
     timetable = selectors.timetable_get_for_coordinator(
         actor=request.actor, school_id=school_id, timetable_id=timetable_id
     )
@@ -100,7 +101,7 @@ def timetable_read(request: HttpRequest, school_id: int, timetable_id: int):
 
 @router.post("/schools/{school_id}/timetables/{timetable_id}/publish", response={200: TimetableOut, **ERRORS})
 @api_allow(Role.COORDINATOR)
-def timetable_publish(request: HttpRequest, school_id: int, timetable_id: int):
+def timetable_publish(request: HttpRequest, school_id: Id, timetable_id: Id):
     """Publish a draft; the previously published version becomes archived."""
     timetable = selectors.timetable_get_for_coordinator(
         actor=request.actor, school_id=school_id, timetable_id=timetable_id

@@ -7,7 +7,6 @@ openpyxl is imported inside the functions (start-up cost). The iCalendar text is
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from core.exports import xlsx_bytes, xlsx_row
 from courses.models import SchoolClass, Teacher
 from scheduling import selectors
 from scheduling.models import Placement, Timetable
@@ -38,13 +38,14 @@ def _grid_sheet(ws, timetable: Timetable, placements: list[Placement], heading: 
     from openpyxl.styles import Alignment, Font
 
     grid = selectors.week_grid(school=timetable.school, placements=placements)
-    ws.append([heading])
+    xlsx_row(ws, [heading])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(["", *[label for _wd, label in grid["weekdays"]]])
+    xlsx_row(ws, ["", *[label for _wd, label in grid["weekdays"]]])
     for row in grid["rows"]:
-        ws.append(
+        xlsx_row(
+            ws,
             [f"第{row['session']}节 {row['start']:%H:%M}–{row['end']:%H:%M}"]
-            + ["\n\n".join(_label(p) for p in cell["placements"]) for cell in row["cells"]]
+            + ["\n\n".join(_label(p) for p in cell["placements"]) for cell in row["cells"]],
         )
     ws.column_dimensions["A"].width = 18
     for col in "BCDEF":
@@ -75,16 +76,14 @@ def timetable_xlsx(*, timetable: Timetable, by: str = "school") -> bytes:
         ps = selectors.placements_for_view(timetable=timetable, view="school", obj_id=None)
         _grid_sheet(wb.create_sheet(_sheet_title("全校", used)), timetable, ps, title)
         ws = wb.create_sheet(_sheet_title("明细", used))
-        ws.append(["课程", "教学班", "第几次", "星期", "节次", "开始", "结束", "教室", "老师", "固定"])
+        xlsx_row(ws, ["课程", "教学班", "第几次", "星期", "节次", "开始", "结束", "教室", "老师", "固定"])
         for p in ps:
-            ws.append([p.section.course.title, p.section.code, p.meeting + 1, p.slot.get_weekday_display(),
+            xlsx_row(ws, [p.section.course.title, p.section.code, p.meeting + 1, p.slot.get_weekday_display(),
                        p.slot.session, f"{p.slot.start:%H:%M}", f"{p.slot.end:%H:%M}", p.room.name,
                        p.teacher.name, "是" if p.pinned else ""])  # fmt: skip
     if not wb.sheetnames:
         wb.create_sheet("空")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 # --- iCalendar -------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from core.validation import INT32_MAX, Id, Int
+
 
 class SolveRunIn(Schema):
     time_limit: float = Field(20.0, ge=1, le=600)
-    seed: int = 0
-    base_timetable_id: int | None = None
-    term_id: int | None = None
+    seed: Int(0, INT32_MAX) = 0
+    base_timetable_id: Id | None = None
+    term_id: Id | None = None
 
 
 class SolveRunOut(Schema):

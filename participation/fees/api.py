@@ -1,8 +1,6 @@
 """Fee statements in the API: a family's own children's statements (lines and payments); the
 bureau's totals per school (no names). Same selectors, same scopes as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
@@ -12,6 +10,7 @@ from ninja import Router, Schema
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
+from core.validation import Id
 from enrollment.selectors import student_get_for_parent
 from participation.fees import selectors
 
@@ -61,7 +60,7 @@ class SchoolFeesOut(Schema):
 
 @router.get("/children/{student_id}/statements", response={200: list[StatementOut], 404: ErrorOut})
 @api_allow(Role.PARENT)
-def statements_list(request: HttpRequest, student_id: int):
+def statements_list(request: HttpRequest, student_id: Id):
     """Your child's fee statements, newest first; another family's child is 404."""
     child = student_get_for_parent(actor=request.actor, student_id=student_id)
     return [

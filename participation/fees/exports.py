@@ -1,24 +1,12 @@
-"""Fee downloads, written through ONE function (`table_xlsx`) that writes user text as text.
-
-When the shared export helper of `core.exports` (issue 15) is merged, `table_xlsx` becomes a call
-to it; nothing else here needs to change.
-"""
+"""Fee downloads, written through ONE function (`table_xlsx`) on the shared inert-cell helper of
+`core.exports` (user text is written as text, never a formula)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
-
-def _cell(value: Any) -> Any:
-    """Numbers stay numbers; text is written as text (never a formula, whatever it starts with)."""
-    if value is None or isinstance(value, bool):
-        return "" if value is None else str(value)
-    if isinstance(value, int | float | Decimal):
-        return value
-    return str(value)
+from core.exports import xlsx_bytes, xlsx_row
 
 
 def table_xlsx(
@@ -32,12 +20,7 @@ def table_xlsx(
     sheet = book.active
     sheet.title = "sheet"
     for row in [[title], header, *rows]:
-        sheet.append([_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it the text it is
-                cell.data_type = "s"
+        xlsx_row(sheet, [str(v) if isinstance(v, bool) else v for v in row])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)

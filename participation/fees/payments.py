@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import io
 import uuid
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,11 +26,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
+from core.exports import csv_text
+from core.uploads import MAX_UNPACKED, xlsx_first_sheet, xlsx_unpacked_size
 from courses.models import School
 from participation.models import Payment, Statement
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED = 30 * 1024 * 1024
+MAX_UNCOMPRESSED = MAX_UNPACKED
 MAX_ROWS = 20_000
 
 #: column key -> accepted headers (the first is the template's)
@@ -98,13 +99,10 @@ def _table(upload: Any, report: PaymentImport) -> list[list[Any]] | None:
         return None
     if data.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
-                    raise ValueError
-            from openpyxl import load_workbook
-
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            return [list(row) for _n, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)]
+            unpacked = xlsx_unpacked_size(data)
+            if unpacked is None or unpacked > MAX_UNCOMPRESSED:
+                raise ValueError
+            return [list(row) for row in xlsx_first_sheet(data, max_rows=MAX_ROWS + 1).rows]  # one past: "too many"
         except Exception:  # a damaged or foreign file: openpyxl raises many kinds
             report.problems.append(RowProblem(None, _("The file is neither CSV nor an Excel workbook (.xlsx).")))
             return None
@@ -287,8 +285,6 @@ def payments_import(*, school: School, upload: Any, by: Any, request: HttpReques
 
 def payment_template() -> bytes:
     """A CSV with the headers and one example row (UTF-8 with BOM, so Excel opens it in Chinese)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([names[0] for names in COLUMNS.values()])
-    writer.writerow(["101-20260901-1", "35.00", "2027-01-25 12:30", "微信", "4200001234202701251234567890"])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = [names[0] for names in COLUMNS.values()]
+    example = ["101-20260901-1", "35.00", "2027-01-25 12:30", "微信", "4200001234202701251234567890"]
+    return csv_text([header, example]).encode("utf-8")

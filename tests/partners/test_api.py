@@ -28,7 +28,7 @@ def test_course_lifecycle_through_the_api(pw, login):
     course_id = response.json()["id"]
     assert response.json()["status"] == "draft"
     too_dear = _post(partner, "/api/v1/partner-courses", course_data(title="贵", fee_per_class_hour="9"))
-    assert too_dear.status_code == 422 and "fee_per_class_hour" in too_dear.json()["fields"]
+    assert too_dear.status_code == 409 and "fee_per_class_hour" in too_dear.json()["fields"]
     assert _post(partner, f"/api/v1/partner-courses/{course_id}/submit").json()["status"] == "submitted"
     assert _post(partner, f"/api/v1/partner-courses/{course_id}/approve").json()["code"] == "forbidden"
 
