@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, RoleGrant, User
 from core.audit import audit_record
 from core.errors import DomainError
-from courses.imports import (
+from core.sheets import (
     Column,
     ImportResult,
     ParseResult,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import DomainError
-from courses.imports import Column, ImportResult, check_unique, choice_labels, choice_lookup, problem, read_sheet
+from core.sheets import Column, ImportResult, check_unique, choice_labels, choice_lookup, problem, read_sheet
 from courses.models import District
 from supervision import credit_code
 from supervision.models import Institution

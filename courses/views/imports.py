@@ -11,6 +11,7 @@ from accounts.access import allow
 from accounts.models import Role
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.sheets import build_template
 from courses import imports
 from courses.forms import (
     ImportForm,
@@ -76,4 +77,4 @@ def setup_import(request: HttpRequest, school_id: int, kind: str) -> HttpRespons
 def setup_import_template(request: HttpRequest, school_id: int, kind: str) -> HttpResponse:
     coordinator_school(request, school_id)
     spec = IMPORTS.get(kind) or not_found()
-    return xlsx_response(imports.build_template(title=spec["sheet"], columns=spec["columns"]), spec["filename"])
+    return xlsx_response(build_template(title=spec["sheet"], columns=spec["columns"]), spec["filename"])

@@ -13,9 +13,9 @@ from accounts.access import allow
 from accounts.models import Role
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.sheets import build_template
 from core.validation import add_domain_error
 from courses.forms import ImportForm
-from courses.imports import build_template
 from partners.models import Provider
 from supervision import imports, selectors
 from supervision.forms import ConflictForm, InstitutionForm, TeacherForm

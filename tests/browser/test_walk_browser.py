@@ -101,6 +101,7 @@ def _ui_dates(text: str) -> list[str]:
 
 def _vocabulary() -> list[str]:
     """The importers' Chinese words: template headers, accepted spellings, examples."""
+    from core.sheets import Column
     from courses import imports as course_imports
     from participation.fees import payments
     from pupils import imports as pupil_imports
@@ -108,7 +109,7 @@ def _vocabulary() -> list[str]:
     words: list[str] = []
     for module in (course_imports, pupil_imports, payments):
         for value in vars(module).values():
-            if isinstance(value, list) and value and isinstance(value[0], course_imports.Column):
+            if isinstance(value, list) and value and isinstance(value[0], Column):
                 words += [w for c in value for w in (c.header, c.example, *c.aliases)]
             elif isinstance(value, dict):
                 for key, item in value.items():

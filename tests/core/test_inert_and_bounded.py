@@ -199,6 +199,7 @@ def test_a_small_upload_that_unpacks_large_is_refused_before_parsing(world):
 def test_sheets_are_streamed_and_reading_stops_at_the_row_limit(world, monkeypatch):
     from openpyxl.worksheet import _reader
 
+    from core import sheets
     from courses import imports
 
     parsed = []
@@ -209,7 +210,7 @@ def test_sheets_are_streamed_and_reading_stops_at_the_row_limit(world, monkeypat
         return original(self, element)
 
     monkeypatch.setattr(_reader.WorkSheetParser, "parse_row", counting)
-    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 50)
     rows = [["名称", "容纳人数", "设施"]] + [[f"教室{i}", 30, None] for i in range(2000)]
     result = imports.rooms_import(school=world.school_a, upload=upload(rows))
     assert [p.code for p in result.problems] == ["too_many_rows"]

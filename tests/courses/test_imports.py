@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from core import sheets
 from courses import imports
 from courses.models import Room, Teacher
 from tests.courses.xlsx import XLSX, read_rows, upload, workbook_bytes
@@ -123,15 +124,15 @@ def test_a_zip_that_is_not_a_workbook_is_refused(world):
 
 
 def test_huge_files_are_refused(world, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_BYTES", 1000)
+    monkeypatch.setattr(sheets, "MAX_BYTES", 1000)
     big = upload(data=b"PK\x03\x04" + b"x" * 2000)
     assert codes(imports.rooms_import(school=world.school_a, upload=big)) == [(None, "too_large")]
-    monkeypatch.setattr(imports, "MAX_BYTES", 5 * 1024 * 1024)
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED", 2000)  # a zip bomb unpacks far beyond its size
+    monkeypatch.setattr(sheets, "MAX_BYTES", 5 * 1024 * 1024)
+    monkeypatch.setattr(sheets, "MAX_UNCOMPRESSED", 2000)  # a zip bomb unpacks far beyond its size
     rows = [ROOM_HEADER] + [[f"教室{i}", 30, None] for i in range(100)]
     assert codes(imports.rooms_import(school=world.school_a, upload=upload(rows))) == [(None, "too_large")]
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED", 60 * 1024 * 1024)
-    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    monkeypatch.setattr(sheets, "MAX_UNCOMPRESSED", 60 * 1024 * 1024)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 50)
     assert codes(imports.rooms_import(school=world.school_a, upload=upload(rows))) == [(None, "too_many_rows")]
     assert world.school_a.rooms.count() == 1
 
