@@ -42,9 +42,14 @@ def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 "write": method in ("post", "put", "patch", "delete"),
                 "input": bool(params) or "requestBody" in op,
             }
+            # one key per status: ninja keys its own by int, `openapi_extra` and ours by str (a JSON
+            # document with both "200"s is refused by YAML readers such as the docs page's)
+            responses = {str(k): v for k, v in op["responses"].items() if not isinstance(k, str)}
+            responses.update({k: v for k, v in op["responses"].items() if isinstance(k, str)})
             for status, (when, description) in ERROR_RESPONSES.items():
                 if has[when]:
-                    op["responses"].setdefault(str(status), {"description": description, "content": error})
+                    responses.setdefault(str(status), {"description": description, "content": error})
+            op["responses"] = responses
     return schema
 
 

@@ -135,7 +135,7 @@ def _money_value(value: Any) -> Any:
 
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError('yuan, like 3.5 or "3.50"')
-    if isinstance(value, str) and not re.fullmatch(MONEY_PATTERN[1:-1], value):
+    if isinstance(value, str) and not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", value):  # the bound: Field(le=…)
         raise ValueError('yuan, like 3.5 or "3.50"')
     return value
 
@@ -150,26 +150,28 @@ def _money_round(value: Any) -> Any:
 MONEY_PATTERN = r"^\d{1,3}(\.\d{1,2})?$"
 
 
-def Money() -> Any:  # a type
-    """Yuan in an API body (what a `DecimalField(max_digits=5, decimal_places=2)` holds): a JSON
-    number from 0 to 999.99 (rounded to the fen) or a string like "3.50". Caps set by policy (the
-    district's fee cap) are the service's, answered 409 with a code."""
+def Money(digits: int = 3) -> Any:  # a type
+    """Yuan in an API body (what a `DecimalField(max_digits=digits + 2, decimal_places=2)` holds): a
+    JSON number from 0 to 999.99 by default (rounded to the fen) or a string like "3.50"; `digits`
+    widens it (a term's total). Caps set by policy (the district's fee cap) are the service's,
+    answered 409 with a code."""
     from decimal import Decimal
     from typing import Annotated
 
     from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+    top = Decimal(10**digits) - Decimal("0.01")
     schema = {
         "anyOf": [
-            {"type": "number", "minimum": 0, "maximum": 999.99},
-            {"type": "string", "pattern": MONEY_PATTERN, "maxLength": 6},
+            {"type": "number", "minimum": 0, "maximum": float(top)},
+            {"type": "string", "pattern": rf"^\d{{1,{digits}}}(\.\d{{1,2}})?$", "maxLength": digits + 3},
         ],
         "description": 'yuan: a number (rounded to the fen) or a string like "3.50"',
     }
     return Annotated[
         Decimal,
         BeforeValidator(_money_value),
-        Field(ge=0, le=Decimal("999.99"), allow_inf_nan=False),
+        Field(ge=0, le=top, allow_inf_nan=False),
         AfterValidator(_money_round),
         WithJsonSchema(schema),
     ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from core.validation import Id
+from core.validation import Id, Money
 
 
 class SeatOut(Schema):
@@ -30,9 +30,8 @@ class EnrollmentIn(Schema):
     student: Id
     section: Id
     waitlist: bool = Field(True, description="join the waitlist when the section is full (else 409 section_full)")
-    confirmed_total: Decimal | None = Field(
+    confirmed_total: Money(digits=6) | None = Field(
         None,
-        ge=0,
         description="paid courses: the term total the family confirmed (else 409 fee_not_confirmed, whose fields "
         "give fee_per_class_hour, meetings and term_total)",
     )

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
+from core.validation import Id, Int, Text
 from courses.selectors import school_get_for_coordinator
 from letters import selectors, services
 
@@ -39,12 +40,16 @@ class LetterOut(Schema):
 
 
 class LetterIn(Schema):
-    title: str = Field(max_length=200)
-    body: str = Field(max_length=4000)
-    school_id: int | None = Field(None, description="the coordinator's school; empty: the bureau's district")
-    school_ids: list[int] = Field(default_factory=list, description="the bureau's chosen schools (none: all)")
-    grades: list[int] = Field(default_factory=list)
-    class_ids: list[int] = Field(default_factory=list, description="a school's chosen classes (none: all)")
+    title: Text(100)  # the columns' lengths (Letter.title, Letter.body)
+    body: Text(2000)
+    school_id: Id | None = Field(None, description="the coordinator's school; empty: the bureau's district")
+    school_ids: list[Id] = Field(
+        default_factory=list, max_length=500, description="the bureau's chosen schools (none: all)"
+    )
+    grades: list[Int(1, 9)] = Field(default_factory=list, max_length=9)
+    class_ids: list[Id] = Field(
+        default_factory=list, max_length=500, description="a school's chosen classes (none: all)"
+    )
 
 
 class FamilyMessageOut(Schema):
@@ -87,7 +92,7 @@ def letters_write(request: HttpRequest, payload: LetterIn):
 
 @router.get("/letters/{letter_id}", response={200: LetterOut, 404: ErrorOut})
 @api_allow(Role.BUREAU, Role.COORDINATOR)
-def letters_get(request: HttpRequest, letter_id: int):
+def letters_get(request: HttpRequest, letter_id: Id):
     return selectors.letter_get(actor=request.actor, letter_id=letter_id)
 
 

@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from accounts.api_access import api_authenticated
 from accounts.schemas import ErrorOut
+from core.validation import Id
 from messaging import selectors, services
 
 router = Router(tags=["messages"])
@@ -31,6 +32,6 @@ def messages_list(request: HttpRequest, unread: bool = False):
 
 @router.post("/messages/{message_id}/read", response={200: MessageOut, 404: ErrorOut})
 @api_authenticated
-def messages_read(request: HttpRequest, message_id: int):
+def messages_read(request: HttpRequest, message_id: Id):
     message = selectors.message_get_for_user(user_id=request.auth.pk, message_id=message_id)
     return services.message_mark_read(user=request.auth, message_id=message.pk, request=request)

@@ -16,6 +16,7 @@ from accounts.models import Role
 from accounts.schemas import ErrorOut
 from core.errors import DomainError
 from core.ids import id_or_404
+from core.validation import Id, Int, Text
 from supervision import public, selectors
 from supervision.models import CheckList, Institution, Notice, Plan
 from supervision.schemas import (
@@ -64,13 +65,13 @@ def _plan(p: Plan) -> dict[str, Any]:
 @api_allow(Role.BUREAU)
 def institution_list(
     request: HttpRequest,
-    q: str = "",
-    kind: str = "",
-    status: str = "",
-    township: str = "",
-    grid: str = "",
-    grade: str = "",
-    page: int = 1,
+    q: Text(100) = "",
+    kind: Text(20) = "",
+    status: Text(20) = "",
+    township: Text(50) = "",
+    grid: Text(50) = "",
+    grade: Text(10) = "",
+    page: Int(1, 10_000) = 1,
 ):
     """The district's register: search (name or credit code prefix), filters, 50 a page."""
     params = {"q": q, "kind": kind, "status": status, "township": township, "grid": grid, "grade": grade}
@@ -95,13 +96,13 @@ def institution_create(request: HttpRequest, payload: InstitutionIn):
 
 @router.get("/supervision/institutions/{institution_id}", response={200: InstitutionDetailOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def institution_read(request: HttpRequest, institution_id: int):
+def institution_read(request: HttpRequest, institution_id: Id):
     return _institution(selectors.institution_for_bureau(request.actor, institution_id))
 
 
 @router.patch("/supervision/institutions/{institution_id}", response={200: InstitutionDetailOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def institution_patch(request: HttpRequest, institution_id: int, payload: InstitutionPatch):
+def institution_patch(request: HttpRequest, institution_id: Id, payload: InstitutionPatch):
     institution = selectors.institution_for_bureau(request.actor, institution_id)
     data = payload.dict(exclude_unset=True)
     institution = register.institution_update(
@@ -129,7 +130,7 @@ def plan_create(request: HttpRequest, payload: PlanIn):
 
 @router.put("/supervision/plans/{plan_id}", response={200: PlanOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn):
+def plan_update(request: HttpRequest, plan_id: Id, payload: PlanIn):
     plan = selectors.plan_for_bureau(request.actor, plan_id)
     data = payload.dict()
     data["checklists"] = list(CheckList.objects.filter(pk__in=data["checklists"]))
@@ -138,7 +139,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn):
 
 @router.post("/supervision/plans/{plan_id}/commit", response={200: CommitOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def plan_commit(request: HttpRequest, plan_id: int, payload: CommitIn):
+def plan_commit(request: HttpRequest, plan_id: Id, payload: CommitIn):
     """Freeze the population and publish the seed's SHA-256. Without a commitment the site makes the
     seed and returns it once (`generated_seed`)."""
     plan = selectors.plan_for_bureau(request.actor, plan_id)
@@ -148,7 +149,7 @@ def plan_commit(request: HttpRequest, plan_id: int, payload: CommitIn):
 
 @router.post("/supervision/plans/{plan_id}/draw", response={200: PlanOut, **ERRORS})
 @api_allow(Role.BUREAU)
-def plan_draw(request: HttpRequest, plan_id: int, payload: DrawIn):
+def plan_draw(request: HttpRequest, plan_id: Id, payload: DrawIn):
     plan = selectors.plan_for_bureau(request.actor, plan_id)
     return _plan(plan_services.plan_draw(plan=plan, seed=payload.seed, by=request.auth, request=request))
 
@@ -197,7 +198,7 @@ def public_plans(request: HttpRequest):
 
 @router.get("/public/supervision/plans/{plan_id}", auth=None, response={200: PublicPlanDetailOut, **ERRORS})
 @api_public
-def public_plan(request: HttpRequest, plan_id: int):
+def public_plan(request: HttpRequest, plan_id: Id):
     """A plan with the frozen inputs of its draw and the drawn targets with their results."""
     plan = public.public_plan(id_or_404(plan_id))
     if plan is None:

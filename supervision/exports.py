@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils import timezone
 
+from core.exports import xlsx_bytes, xlsx_row
 from supervision.models import Institution, Notice
 
 
@@ -16,12 +16,10 @@ def _workbook(sheets: list[tuple[str, list[str], Any]]) -> bytes:
     workbook = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
-        sheet.append(header)
+        xlsx_row(sheet, header)
         for row in rows:
-            sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            xlsx_row(sheet, row)  # user text (names, addresses, notes) stays text, never a formula
+    return xlsx_bytes(workbook)
 
 
 def register_workbook(district_id: int) -> bytes:

@@ -6,39 +6,43 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from core.validation import Day, Id, Int, Text
+
 
 class InstitutionIn(Schema):
-    name: str = Field(..., max_length=100)
-    credit_code: str = Field(..., max_length=30)
-    kind: str
-    legal_form: str
-    licence_no: str = ""
-    licence_expires: date | None = None
-    status: str = "operating"
-    address: str = ""
-    township: str = Field(..., max_length=50)
-    grid: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    prepaid: str = "none"
-    provider_id: int | None = None
+    """Bounded to the register's columns (core.validation: no NUL, no lone surrogate)."""
+
+    name: Text(100)
+    credit_code: Text(30)  # checked by the service (18 characters, check digits)
+    kind: Text(20)
+    legal_form: Text(20)
+    licence_no: Text(40) = ""
+    licence_expires: Day | None = None
+    status: Text(20) = "operating"
+    address: Text(200) = ""
+    township: Text(50)
+    grid: Text(50) = ""
+    contact_name: Text(50) = ""
+    contact_phone: Text(20) = ""
+    prepaid: Text(20) = "none"
+    provider_id: Id | None = None
 
 
 class InstitutionPatch(Schema):
-    name: str | None = None
-    credit_code: str | None = None
-    kind: str | None = None
-    legal_form: str | None = None
-    licence_no: str | None = None
-    licence_expires: date | None = None
-    status: str | None = None
-    address: str | None = None
-    township: str | None = None
-    grid: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    prepaid: str | None = None
-    provider_id: int | None = None
+    name: Text(100) | None = None
+    credit_code: Text(30) | None = None
+    kind: Text(20) | None = None
+    legal_form: Text(20) | None = None
+    licence_no: Text(40) | None = None
+    licence_expires: Day | None = None
+    status: Text(20) | None = None
+    address: Text(200) | None = None
+    township: Text(50) | None = None
+    grid: Text(50) | None = None
+    contact_name: Text(50) | None = None
+    contact_phone: Text(20) | None = None
+    prepaid: Text(20) | None = None
+    provider_id: Id | None = None
 
 
 class InstitutionOut(Schema):
@@ -78,24 +82,24 @@ class InstitutionPageOut(Schema):
 
 
 class PlanIn(Schema):
-    title: str = Field(..., max_length=100)
-    kinds: list[str] = []
-    statuses: list[str] = ["operating"]
-    townships: list[str] = []
-    grades: list[str] = []
-    n_targets: int | None = None
-    percent: float | None = None
-    per_target: int = 2
-    departments: list[str]
-    checklists: list[int]
+    title: Text(100)
+    kinds: list[Text(20)] = Field([], max_length=10)
+    statuses: list[Text(20)] = Field(["operating"], max_length=10)
+    townships: list[Text(50)] = Field([], max_length=200)
+    grades: list[Text(10)] = Field([], max_length=3)
+    n_targets: Int(1, 100_000) | None = None
+    percent: float | None = Field(None, gt=0, le=100)
+    per_target: Int(2, 10) = 2
+    departments: list[Text(20)] = Field(..., max_length=20)
+    checklists: list[Id] = Field(..., max_length=50)
 
 
 class CommitIn(Schema):
-    commitment: str = ""
+    commitment: Text(64) = ""
 
 
 class DrawIn(Schema):
-    seed: str
+    seed: Text(128)
 
 
 class PlanOut(Schema):
