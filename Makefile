@@ -9,6 +9,12 @@ PG_URL ?= $(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/kehou)
 # The settings fail closed (no DJANGO_ENV = production); these commands are development and tests.
 export DJANGO_ENV ?= development
 PURE_TESTS := tests/solver tests/allocation/engine
+# The two database runs go side by side (`test-dbs`), so the slow page-level suites are split between
+# them instead of run twice: the browser tests (Chromium, with the phone walk and the schemathesis run)
+# on PostgreSQL, the production database; the crawl of every page as every demo role on SQLite. Every
+# other test runs on both. `make test-sqlite FULL=1` / `make test-postgres FULL=1` run everything.
+SQLITE_ONLY := $(if $(FULL),,--ignore=tests/browser)
+POSTGRES_ONLY := $(if $(FULL),,--ignore=tests/demo/test_crawl.py)
 
 .PHONY: demo test venv system-deps lint checks test-dbs test-sqlite test-postgres test-pure run migrate seed messages lock
 
@@ -67,12 +73,12 @@ test-pure: venv  ## the pure solver and allocation packages, without Django sett
 
 test-sqlite: venv
 	@echo "=== Django suite on SQLite ==="
-	DJANGO_ENV=test $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation/engine
+	DJANGO_ENV=test $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation/engine $(SQLITE_ONLY)
 
 test-postgres: venv
 	@if pg_isready -q -d "$(PG_URL)" 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "=== Django suite on PostgreSQL ($(PG_URL)) ==="; \
-	  DJANGO_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation/engine; \
+	  DJANGO_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/solver --ignore=tests/allocation/engine $(POSTGRES_ONLY); \
 	elif [ -n "$$KEHOU_REQUIRE_POSTGRES" ]; then \
 	  echo "!!! PostgreSQL at $(PG_URL) is not reachable and KEHOU_REQUIRE_POSTGRES is set"; exit 1; \
 	else \
