@@ -50,8 +50,8 @@ class InstitutionQuerySet(models.QuerySet):
 
 class Institution(models.Model):
     class Kind(models.TextChoices):
-        SUBJECT = "subject", _("subject-type (学科类)")
-        NON_SUBJECT = "non_subject", _("non-subject-type (非学科类)")
+        SUBJECT = "subject", _("subject-type")
+        NON_SUBJECT = "non_subject", _("non-subject-type")
 
     class LegalForm(models.TextChoices):
         FOR_PROFIT = "for_profit", _("for-profit")
@@ -61,7 +61,7 @@ class Institution(models.Model):
         OPERATING = "operating", _("operating")
         SUSPENDED = "suspended", _("suspended")
         CLOSED = "closed", _("closed")
-        CONVERTING = "converting", _("converting (转型转登)")
+        CONVERTING = "converting", _("converting (to non-profit or non-subject)")
 
     class Prepaid(models.TextChoices):
         ESCROW = "escrow", _("escrow account")
@@ -77,8 +77,8 @@ class Institution(models.Model):
     licence_expires = models.DateField(_("licence valid until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPERATING)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    township = models.CharField(_("township (属地)"), max_length=50)
-    grid = models.CharField(_("grid (网格)"), max_length=50, blank=True)
+    township = models.CharField(_("responsible township"), max_length=50)
+    grid = models.CharField(_("grid cell"), max_length=50, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     prepaid = models.CharField(_("prepaid fees"), max_length=20, choices=Prepaid.choices, default=Prepaid.NONE)
@@ -120,7 +120,7 @@ class InstitutionTeacher(models.Model):
     """A teacher of an institution; subject-type teaching needs a teacher's qualification (教师资格)."""
 
     class Qualification(models.TextChoices):
-        QUALIFIED = "qualified", _("qualified (教师资格证)")
+        QUALIFIED = "qualified", _("holds a teacher's certificate")
         PENDING = "pending", _("applying")
         NONE = "none", _("no qualification")
 

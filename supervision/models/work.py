@@ -146,9 +146,9 @@ class ItemResult(models.Model):
     """One recorded check item. After sign-off a correction is a new row that supersedes this one."""
 
     class Result(models.TextChoices):
-        OK = "ok", _("compliant (合格)")
-        PROBLEM = "problem", _("problem found (问题)")
-        FIXED = "fixed", _("fixed on the spot (现场整改)")
+        OK = "ok", _("passes the check")
+        PROBLEM = "problem", _("problem found")
+        FIXED = "fixed", _("fixed on the spot")
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
     item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, related_name="+")
@@ -203,7 +203,7 @@ class Notice(models.Model):
         ISSUED = "issued", _("issued")
         RESPONDED = "responded", _("response received")
         CLOSED = "closed", _("rectified and verified")
-        REFERRED = "referred", _("referred to 综合行政执法")
+        REFERRED = "referred", _("referred to law enforcement")
 
     district = models.ForeignKey("courses.District", on_delete=models.PROTECT, related_name="rectification_notices")
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="notices")
@@ -258,7 +258,7 @@ class Verification(models.Model):
 
     class Kind(models.TextChoices):
         ON_SITE = "on_site", _("on-site verification")
-        LOOK_BACK = "look_back", _("look-back visit (回头看)")
+        LOOK_BACK = "look_back", _("look-back visit")
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="verifications")
     inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT, related_name="verifications")

@@ -18,14 +18,15 @@ DEPARTMENTS = [Department.EDUCATION, Department.MARKET, Department.CIVIL, Depart
 
 
 def code_for(n: int, region: str = "320506") -> str:
-    return credit_code.make("5", "2", region, f"MJ{n:06d}")
+    """A valid code for number n (six digits: ids grow across tests on PostgreSQL, so n wraps)."""
+    return credit_code.make("5", "2", region, f"MJ{n % 1_000_000:06d}")
 
 
 def make_institution(district, n: int, **over) -> Institution:
     data = dict(
         district=district,
         name=f"机构{n:03d}",
-        credit_code=code_for(n + district.pk * 10000),
+        credit_code=code_for(n + district.pk % 100 * 10000),
         kind=Institution.Kind.SUBJECT,
         legal_form=Institution.LegalForm.NON_PROFIT,
         licence_no=f"教民{n}号",
