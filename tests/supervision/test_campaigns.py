@@ -1,0 +1,112 @@
+"""Special campaigns (专项检查): totals counted from the records, district scope, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from core.errors import DomainError
+from core.models import AuditEvent
+from supervision import selectors
+from supervision.models import Campaign, CampaignGroup, CampaignVisit
+from supervision.services import campaigns
+from tests.supervision.conftest import make_institution
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 3, 2)
+
+
+def _campaign(sup, **over):
+    data = {
+        "name": "学科类专项检查",
+        "kinds": ["subject"],
+        "check_items": ["教师资质", "培训时间", "预收费管理"],
+        "starts_on": DAY,
+        "ends_on": DAY + dt.timedelta(days=60),
+    }
+    data.update(over)
+    return campaigns.campaign_create(district=sup.district, data=data, by=sup.bureau)
+
+
+def test_totals_are_counted_from_rounds_groups_and_visits(sup):
+    campaign = _campaign(sup)
+    ins = sup.inspectors
+    r1 = campaigns.round_add(campaign=campaign, data={"starts_on": DAY, "ends_on": DAY + dt.timedelta(days=6)})
+    r2 = campaigns.round_add(campaign=campaign, data={"starts_on": "2026-03-16", "ends_on": "2026-03-20"})
+    g1 = campaigns.group_add(round=r1, member_ids=[ins[0].pk, ins[1].pk])
+    g2 = campaigns.group_add(round=r1, member_ids=[ins[2].pk, ins[3].pk, ins[4].pk])
+    g3 = campaigns.group_add(round=r2, member_ids=[ins[0].pk, ins[2].pk])  # same people, another round
+    for n in range(3):
+        campaigns.visit_record(group=g1, institution_id=sup.institutions[n].pk, visited_on=DAY)
+    for n in range(3, 5):
+        campaigns.visit_record(group=g2, institution_id=sup.institutions[n].pk, visited_on=DAY)
+    campaigns.visit_record(group=g3, institution_id=sup.institutions[0].pk, visited_on="2026-03-16")
+    other = _campaign(sup, name="空的专项")
+    totals = selectors.campaign_totals(Campaign.objects.filter(district=sup.district))
+    t = totals[campaign.pk]
+    assert (t.rounds, t.groups, t.visits, t.person_visits, t.institutions) == (2, 3, 6, 3 * 2 + 2 * 3 + 2, 5)
+    assert totals[other.pk].groups == 0 and totals[other.pk].person_visits == 0
+    assert [r1.number, r2.number, g1.number, g2.number, g3.number] == [1, 2, 1, 2, 1]
+    assert AuditEvent.objects.filter(action="supervision.campaign_visit.added").count() == 6
+
+
+def test_a_group_of_fewer_than_two_inspectors_is_a_field_error_and_nothing_is_saved(sup):
+    campaign = _campaign(sup)
+    r1 = campaigns.round_add(campaign=campaign, data={"starts_on": DAY, "ends_on": DAY})
+    for ids in ([sup.inspectors[0].pk], [sup.inspectors[0].pk, sup.inspectors[0].pk], ["x", sup.inspectors[1].pk]):
+        with pytest.raises(DomainError) as caught:
+            campaigns.group_add(round=r1, member_ids=ids)
+        assert "members" in caught.value.fields
+    other_district = sup.other_institution.district
+    from supervision.models import Inspector
+
+    stranger = Inspector.objects.create(district=other_district, code="X1", name="外区", department="education")
+    with pytest.raises(DomainError) as caught:
+        campaigns.group_add(round=r1, member_ids=[sup.inspectors[0].pk, stranger.pk])
+    assert "members" in caught.value.fields
+    assert CampaignGroup.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="supervision.campaign_group.added").exists()
+    campaigns.group_add(round=r1, member_ids=[sup.inspectors[0].pk, sup.inspectors[1].pk])
+    with pytest.raises(DomainError) as caught:  # one group per inspector and round
+        campaigns.group_add(round=r1, member_ids=[sup.inspectors[1].pk, sup.inspectors[2].pk])
+    assert "members" in caught.value.fields and CampaignGroup.objects.count() == 1
+
+
+def test_visits_refuse_other_districts_other_kinds_and_days_outside_the_round(sup):
+    campaign = _campaign(sup)
+    r1 = campaigns.round_add(campaign=campaign, data={"starts_on": DAY, "ends_on": DAY})
+    group = campaigns.group_add(round=r1, member_ids=[sup.inspectors[0].pk, sup.inspectors[1].pk])
+    art = make_institution(sup.district, 99, kind="non_subject")
+    for institution_id, day, field in (
+        (sup.other_institution.pk, DAY, "institution"),
+        (art.pk, DAY, "institution"),
+        ("abc", DAY, "institution"),
+        (sup.institutions[0].pk, DAY + dt.timedelta(days=1), "visited_on"),
+        (sup.institutions[0].pk, "not a date", "visited_on"),
+    ):
+        with pytest.raises(DomainError) as caught:
+            campaigns.visit_record(group=group, institution_id=institution_id, visited_on=day)
+        assert field in caught.value.fields
+    assert CampaignVisit.objects.count() == 0
+    with pytest.raises(DomainError) as caught:
+        _campaign(sup, name=" ", check_items=[], ends_on=DAY - dt.timedelta(days=1))
+    assert {"name", "check_items", "ends_on"} <= set(caught.value.fields)
+
+
+def test_the_bureau_sees_its_campaigns_and_another_district_gets_404(client, sup):
+    campaign = _campaign(sup)
+    r1 = campaigns.round_add(campaign=campaign, data={"starts_on": DAY, "ends_on": DAY})
+    group = campaigns.group_add(round=r1, member_ids=[sup.inspectors[0].pk, sup.inspectors[1].pk])
+    campaigns.visit_record(group=group, institution_id=sup.institutions[0].pk, visited_on=DAY)
+    client.force_login(sup.bureau)
+    page = client.get(reverse("supervision:bureau_home")).content.decode()
+    assert campaign.name in page
+    detail = client.get(reverse("supervision:campaign", args=[campaign.pk]))
+    assert detail.status_code == 200 and sup.institutions[0].name in detail.content.decode()
+    client.force_login(sup.other_bureau)
+    assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code == 404
+    assert campaign.name not in client.get(reverse("supervision:bureau_home")).content.decode()
+    client.force_login(sup.inspector_user)
+    assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code in (403, 404)
