@@ -110,3 +110,22 @@ def test_the_bureau_sees_its_campaigns_and_another_district_gets_404(client, sup
     assert campaign.name not in client.get(reverse("supervision:bureau_home")).content.decode()
     client.force_login(sup.inspector_user)
     assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code in (403, 404)
+
+
+def test_the_demo_campaign_reproduces_the_report(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--size", "small", stdout=StringIO())
+    campaign = Campaign.objects.get(district__code="demo")
+    t = selectors.campaign_totals(Campaign.objects.filter(pk=campaign.pk))[campaign.pk]
+    assert (t.groups, t.person_visits, t.rounds, t.institutions) == (47, 1100, 5, 103)
+    assert campaign.check_items == ["教师资质", "培训时间", "预收费管理", "用工人数", "薪资发放", "周末开课"]
+    assert min(g.members.count() for g in CampaignGroup.objects.filter(round__campaign=campaign)) >= 2
+    client.force_login(User.objects.get(username="bureau"))
+    page = client.get(reverse("supervision:bureau_home")).content.decode()
+    assert campaign.name in page and "1100" in page
+    assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code == 200
