@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             name='CampaignGroup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='group')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='inspection group')),
                 ('members', models.ManyToManyField(related_name='campaign_groups', to='supervision.inspector', verbose_name='members')),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='supervision.campaignround')),
             ],

@@ -56,7 +56,7 @@ class CampaignGroup(models.Model):
     """An inspection group of one round (≥ 2 inspectors, checked by the service)."""
 
     round = models.ForeignKey(CampaignRound, on_delete=models.CASCADE, related_name="groups")
-    number = models.PositiveSmallIntegerField(_("group"))
+    number = models.PositiveSmallIntegerField(_("inspection group"))
     members = models.ManyToManyField(Inspector, related_name="campaign_groups", verbose_name=_("members"))
 
     class Meta:
