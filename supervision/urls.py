@@ -8,6 +8,7 @@ urlpatterns = [
     path("bureau/supervision/", bureau.home, name="bureau_home"),
     path("bureau/supervision/export.xlsx", bureau.export, name="register_export"),
     path("bureau/supervision/campaigns/<int:campaign_id>/", bureau.campaign, name="campaign"),
+    path("bureau/supervision/campaigns/<int:campaign_id>/export.xlsx", bureau.campaign_export, name="campaign_export"),
     path("bureau/supervision/institutions/", register.register_list, name="register"),
     path("bureau/supervision/institutions/new/", register.institution_new, name="institution_new"),
     path("bureau/supervision/institutions/import/", register.register_import, name="register_import"),

@@ -74,3 +74,11 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "supervision/campaign.html",
         {"campaign": found, "totals": totals, "rounds": rounds, "recent": recent},
     )
+
+
+@allow(Role.BUREAU)
+@require_GET
+def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    found = selectors.campaign_for_bureau(request.actor, campaign_id)
+    totals = selectors.campaign_totals(Campaign.objects.filter(pk=found.pk))[found.pk]
+    return xlsx_response(exports.campaign_workbook(found, totals), f"专项检查_{found.pk}.xlsx")

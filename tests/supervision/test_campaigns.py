@@ -105,8 +105,17 @@ def test_the_bureau_sees_its_campaigns_and_another_district_gets_404(client, sup
     assert campaign.name in page
     detail = client.get(reverse("supervision:campaign", args=[campaign.pk]))
     assert detail.status_code == 200 and sup.institutions[0].name in detail.content.decode()
+    export = client.get(reverse("supervision:campaign_export", args=[campaign.pk]))
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(export.content))
+    assert list(book["汇总"].iter_rows(min_row=2, values_only=True)) == [(campaign.name, 1, 1, 1, 2, 1)]
+    assert [r[3] for r in book["检查记录"].iter_rows(min_row=2, values_only=True)] == [sup.institutions[0].name]
     client.force_login(sup.other_bureau)
     assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("supervision:campaign_export", args=[campaign.pk])).status_code == 404
     assert campaign.name not in client.get(reverse("supervision:bureau_home")).content.decode()
     client.force_login(sup.inspector_user)
     assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code in (403, 404)
