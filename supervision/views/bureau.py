@@ -3,7 +3,7 @@ campaign counts, and the Excel export."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from accounts.access import allow
 from accounts.models import Role
 from core.exports import xlsx_response
 from supervision import exports, selectors
-from supervision.models import Campaign, CampaignGroup, CampaignVisit, Inspection, Institution, Notice, Plan
+from supervision.models import Campaign, Inspection, Institution, Notice, Plan
 
 
 @allow(Role.BUREAU)
@@ -54,31 +54,3 @@ def home(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     district = selectors.bureau_district(request.actor)
     return xlsx_response(exports.register_workbook(district.pk), f"校外培训机构监管_{timezone.localdate():%Y%m%d}.xlsx")
-
-
-@allow(Role.BUREAU)
-@require_GET
-def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """One special campaign: its totals, then each round's groups with members and visit counts."""
-    found = selectors.campaign_for_bureau(request.actor, campaign_id)
-    totals = selectors.campaign_totals(Campaign.objects.filter(pk=found.pk))[found.pk]
-    groups = CampaignGroup.objects.annotate(n_visits=Count("visits")).prefetch_related("members")
-    rounds = found.rounds.prefetch_related(Prefetch("groups", queryset=groups))
-    recent = (
-        CampaignVisit.objects.filter(group__round__campaign=found)
-        .select_related("institution", "group__round")
-        .order_by("-visited_on", "-id")[:50]
-    )
-    return render(
-        request,
-        "supervision/campaign.html",
-        {"campaign": found, "totals": totals, "rounds": rounds, "recent": recent},
-    )
-
-
-@allow(Role.BUREAU)
-@require_GET
-def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    found = selectors.campaign_for_bureau(request.actor, campaign_id)
-    totals = selectors.campaign_totals(Campaign.objects.filter(pk=found.pk))[found.pk]
-    return xlsx_response(exports.campaign_workbook(found, totals), f"专项检查_{found.pk}.xlsx")

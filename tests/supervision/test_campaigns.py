@@ -121,6 +121,47 @@ def test_the_bureau_sees_its_campaigns_and_another_district_gets_404(client, sup
     assert client.get(reverse("supervision:campaign", args=[campaign.pk])).status_code in (403, 404)
 
 
+def test_the_pages_create_a_campaign_round_group_and_visit_and_refuse_a_group_of_one(client, sup):
+    client.force_login(sup.bureau)
+    bad = client.post(reverse("supervision:campaign_new"), {"name": "", "starts_on": "2026-03-01"})
+    assert bad.status_code == 400 and not Campaign.objects.exists()
+    made = client.post(
+        reverse("supervision:campaign_new"),
+        {
+            "name": "周末开课专项",
+            "kinds": ["subject"],
+            "check_items": "周末开课\n培训时间",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-04-30",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert made.status_code == 302 and campaign.check_items == ["周末开课", "培训时间"]
+    url = reverse("supervision:campaign", args=[campaign.pk])
+    client.post(url, {"form": "round", "round-starts_on": "2026-03-02", "round-ends_on": "2026-03-06"})
+    r1 = campaign.rounds.get()
+    one = client.post(url, {"form": "group", "group-round": r1.pk, "group-members": [sup.inspectors[0].pk]})
+    assert one.status_code == 400
+    assert any(m in one.content.decode() for m in ("至少需要两名", "at least two inspectors"))
+    assert not CampaignGroup.objects.exists()
+    two = [sup.inspectors[0].pk, sup.inspectors[1].pk]
+    assert client.post(url, {"form": "group", "group-round": r1.pk, "group-members": two}).status_code == 302
+    group = CampaignGroup.objects.get()
+    visit = {"form": "visit", "visit-group": group.pk, "visit-visited_on": "2026-03-03"}
+    stranger = client.post(url, dict(visit, **{"visit-institution": sup.other_institution.credit_code}))
+    assert stranger.status_code == 400 and not CampaignVisit.objects.exists()
+    ok = client.post(url, dict(visit, **{"visit-institution": sup.institutions[2].credit_code.lower()}))
+    assert ok.status_code == 302 and CampaignVisit.objects.get().institution == sup.institutions[2]
+    t = selectors.campaign_totals(Campaign.objects.all())[campaign.pk]
+    assert (t.rounds, t.groups, t.person_visits, t.institutions) == (1, 1, 2, 1)
+    client.force_login(sup.other_bureau)
+    assert (
+        client.post(url, {"form": "round", "round-starts_on": "2026-03-09", "round-ends_on": "2026-03-10"}).status_code
+        == 404
+    )
+    assert campaign.rounds.count() == 1
+
+
 def test_the_demo_campaign_reproduces_the_report(client):
     from io import StringIO
 
