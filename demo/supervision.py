@@ -53,7 +53,8 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞"
 N_SUBJECT, N_OTHER = 103, 7
 # the report's special campaign: 5 rounds, 47 groups, every subject-type institution each round;
 # groups of 2, except the first six groups of round 3 (three members: 4×12 + 2×11 = 70 visits),
-# so 2 × 5 × 103 + 70 = 1,100 person-visits.
+# so 2 × 5 × 103 + 70 = 1,100 person-visits. Institution k goes to group (k + 1) mod n, so the first
+# institution is never visited by the first group (its first inspector declared a conflict with it).
 CAMPAIGN_GROUPS = (10, 10, 9, 9, 9)
 CAMPAIGN_TRIOS = {3: 6}  # round -> how many of its first groups have three members
 CAMPAIGN_ITEMS = ("教师资质", "培训时间", "预收费管理", "用工人数", "薪资发放", "周末开课")
@@ -267,7 +268,9 @@ def seed_campaign(
         for k, institution in enumerate(subject):
             visits.append(
                 CampaignVisit(
-                    group=mine[k % n], institution=institution, visited_on=row.starts_on + dt.timedelta(days=k % 10)
+                    group=mine[(k + 1) % n],
+                    institution=institution,
+                    visited_on=row.starts_on + dt.timedelta(days=k % 10),
                 )
             )
     through.objects.bulk_create(members)

@@ -2,7 +2,8 @@
 
 Bad input is a field error (`validation_error`) and nothing is written: a group needs at least two
 active inspectors of the campaign's district, none already in another group of the same round; a
-visit's institution must be in the district and of the campaign's kinds, on a day of its round.
+visit's institution must be in the district and of the campaign's kinds, on a day of its round, and
+no member of the group may have a declared conflict of interest with it (回避, as in the draw).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit_record
 from core.validation import FieldErrors, clean_text
 from courses.models import District
-from supervision.models import Campaign, CampaignGroup, CampaignRound, CampaignVisit, Inspector, Institution
+from supervision.models import (
+    Campaign,
+    CampaignGroup,
+    CampaignRound,
+    CampaignVisit,
+    Conflict,
+    Inspector,
+    Institution,
+)
 
 MIN_MEMBERS = 2
 
@@ -126,6 +135,8 @@ def visit_record(
     day = _date(visited_on, "visited_on", errors)
     if day and not (group.round.starts_on <= day <= group.round.ends_on):
         errors.add("visited_on", _("A visit lies within its round's dates."))
+    if institution is not None and Conflict.objects.filter(inspector__campaign_groups=group, institution=institution):
+        errors.add("institution", _("A member of this group has a declared conflict of interest with it (回避)."))
     errors.raise_if_any()
     if CampaignVisit.objects.filter(group=group, institution=institution, visited_on=day).exists():
         errors.add("institution", _("This visit is already recorded."))

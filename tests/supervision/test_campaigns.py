@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from core.errors import DomainError
 from core.models import AuditEvent
 from supervision import selectors
-from supervision.models import Campaign, CampaignGroup, CampaignVisit
-from supervision.services import campaigns
+from supervision.models import Campaign, CampaignGroup, CampaignVisit, Conflict
+from supervision.services import campaigns, register
 from tests.supervision.conftest import make_institution
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,10 @@ def test_visits_refuse_other_districts_other_kinds_and_days_outside_the_round(su
         with pytest.raises(DomainError) as caught:
             campaigns.visit_record(group=group, institution_id=institution_id, visited_on=day)
         assert field in caught.value.fields
+    register.conflict_add(inspector=sup.inspectors[1], institution=sup.institutions[3], reason="亲属", by=sup.bureau)
+    with pytest.raises(DomainError) as caught:
+        campaigns.visit_record(group=group, institution_id=sup.institutions[3].pk, visited_on=DAY)
+    assert "institution" in caught.value.fields
     assert CampaignVisit.objects.count() == 0
     with pytest.raises(DomainError) as caught:
         _campaign(sup, name=" ", check_items=[], ends_on=DAY - dt.timedelta(days=1))
@@ -175,6 +180,11 @@ def test_the_demo_campaign_reproduces_the_report(client):
     assert (t.groups, t.person_visits, t.rounds, t.institutions) == (47, 1100, 5, 103)
     assert campaign.check_items == ["教师资质", "培训时间", "预收费管理", "用工人数", "薪资发放", "周末开课"]
     assert min(g.members.count() for g in CampaignGroup.objects.filter(round__campaign=campaign)) >= 2
+    conflicted = Conflict.objects.filter(
+        inspector__campaign_groups__visits__institution=F("institution"),
+        inspector__campaign_groups__round__campaign=campaign,
+    )
+    assert Conflict.objects.exists() and not conflicted.exists()
     client.force_login(User.objects.get(username="bureau"))
     page = client.get(reverse("supervision:bureau_home")).content.decode()
     assert campaign.name in page and "1100" in page
