@@ -195,6 +195,10 @@ ACTIONS: dict[str, Any] = {
     "supervision.notice.verified": _("rectification verified on a visit"),
     "supervision.notice.referred": _("case referred to comprehensive law enforcement"),
     "supervision.grade.updated": _("risk grade changed"),
+    "supervision.campaign.created": _("special campaign created"),
+    "supervision.campaign_round.added": _("round added to a special campaign"),
+    "supervision.campaign_group.added": _("inspection group formed for a campaign round"),
+    "supervision.campaign_visit.added": _("campaign group's visit to an institution recorded"),
 }
 
 

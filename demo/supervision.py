@@ -23,6 +23,9 @@ from partners.models import Provider
 from supervision import credit_code
 from supervision.draw import commitment_of
 from supervision.models import (
+    CampaignGroup,
+    CampaignRound,
+    CampaignVisit,
     CheckItem,
     CheckList,
     Department,
@@ -33,7 +36,7 @@ from supervision.models import (
     Notice,
 )
 from supervision.seed_lists import ensure_checklists
-from supervision.services import inspections, notices, plans, register, risk
+from supervision.services import campaigns, inspections, notices, plans, register, risk
 
 TOWNSHIPS = ("锦溪镇", "城南街道", "花桥镇", "周庄镇", "千灯镇", "淀山湖镇")
 WORDS = ("启明", "博学", "思源", "育才", "新星", "智慧", "书香", "明德", "卓越", "致远", "晨曦", "优学")
@@ -48,6 +51,13 @@ INSPECTORS = {  # department -> how many
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞"
 N_SUBJECT, N_OTHER = 103, 7
+# the report's special campaign: 5 rounds, 47 groups, every subject-type institution each round;
+# groups of 2, except the first six groups of round 3 (three members: 4×12 + 2×11 = 70 visits),
+# so 2 × 5 × 103 + 70 = 1,100 person-visits. Institution k goes to group (k + 1) mod n, so the first
+# institution is never visited by the first group (its first inspector declared a conflict with it).
+CAMPAIGN_GROUPS = (10, 10, 9, 9, 9)
+CAMPAIGN_TRIOS = {3: 6}  # round -> how many of its first groups have three members
+CAMPAIGN_ITEMS = ("教师资质", "培训时间", "预收费管理", "用工人数", "薪资发放", "周末开课")
 
 
 def demo_plan_seed(seed: int) -> str:
@@ -198,6 +208,8 @@ def seed_supervision(district: District, *, seed: int, password: str, log: Calla
             note="晚间突击回头看，未发现培训",
         )
         issued.append(notice)
+    seed_campaign(district, institutions[:N_SUBJECT], pool, by=bureau, today=today)
+    say(f"  监管：专项检查 1 项（{len(CAMPAIGN_GROUPS)} 轮 {sum(CAMPAIGN_GROUPS)} 个检查组）")
     # the institution login: the one with the overdue notice (red, with the reason shown)
     overdue = issued[0]
     institution_user = _user(
@@ -206,3 +218,60 @@ def seed_supervision(district: District, *, seed: int, password: str, log: Calla
     InstitutionAccount.objects.create(user=institution_user, institution=overdue.institution)
     risk.grades_refresh_all()
     say(f"  监管：{len(pool)} 名执法检查人员，抽查计划 1 个（抽取 7 家），整改通知书 {len(issued)} 份")
+
+
+def seed_campaign(
+    district: District, subject: list[Institution], pool: list[Inspector], *, by: User | None, today: dt.date
+) -> None:
+    """The report's special campaign, bulk-created (the campaign itself through the service): its
+    totals are then counted from these rows by `selectors.campaign_totals`, as for any campaign."""
+    start = today - dt.timedelta(days=160)
+    campaign = campaigns.campaign_create(
+        district=district,
+        by=by,
+        data={
+            "name": f"{start.year}年学科类校外培训专项检查",
+            "kinds": ["subject"],
+            "check_items": list(CAMPAIGN_ITEMS),
+            "starts_on": start,
+            "ends_on": start + dt.timedelta(days=30 * len(CAMPAIGN_GROUPS)),
+        },
+    )
+    rounds = CampaignRound.objects.bulk_create(
+        CampaignRound(
+            campaign=campaign,
+            number=r,
+            starts_on=start + dt.timedelta(days=30 * (r - 1)),
+            ends_on=start + dt.timedelta(days=30 * (r - 1) + 13),
+        )
+        for r in range(1, len(CAMPAIGN_GROUPS) + 1)
+    )
+    # departments interleaved, so each group mixes them
+    by_department: dict[str, list[Inspector]] = {}
+    for inspector in pool:
+        by_department.setdefault(inspector.department, []).append(inspector)
+    mixed = [i for row in zip(*by_department.values(), strict=False) for i in row]
+    mixed += [i for i in pool if i not in mixed]
+    groups = CampaignGroup.objects.bulk_create(
+        CampaignGroup(round=row, number=g + 1) for row, n in zip(rounds, CAMPAIGN_GROUPS, strict=True) for g in range(n)
+    )
+    members, visits = [], []
+    through = CampaignGroup.members.through
+    at = 0
+    for row, n in zip(rounds, CAMPAIGN_GROUPS, strict=True):
+        mine, at = groups[at : at + n], at + n
+        seat = 0
+        for g, group in enumerate(mine):
+            size = 3 if g < CAMPAIGN_TRIOS.get(row.number, 0) else 2
+            members += [through(campaigngroup=group, inspector=mixed[seat + k]) for k in range(size)]
+            seat += size
+        for k, institution in enumerate(subject):
+            visits.append(
+                CampaignVisit(
+                    group=mine[(k + 1) % n],
+                    institution=institution,
+                    visited_on=row.starts_on + dt.timedelta(days=k % 10),
+                )
+            )
+    through.objects.bulk_create(members)
+    CampaignVisit.objects.bulk_create(visits)

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.exports import xlsx_bytes, xlsx_row
-from supervision.models import Institution, Notice
+from supervision.models import Campaign, CampaignGroup, CampaignVisit, Institution, Notice
 
 
 def _workbook(sheets: list[tuple[str, list[str], Any]]) -> bytes:
@@ -145,5 +145,56 @@ def notice_file_workbook(notice: Notice) -> bytes:
             ("整改事项", ["序号", "事项"], items),
             ("检查记录", ["检查事项", "结果", "说明", "记录时间", "更正", "更正原因"], results),
             ("核查记录", ["时间", "方式", "突击检查", "整改到位", "说明"], visits),
+        ]
+    )
+
+
+def campaign_workbook(campaign: Campaign, totals: Any) -> bytes:
+    """A special campaign: its totals, its groups (members) and every visit (one row each)."""
+    groups = CampaignGroup.objects.filter(round__campaign=campaign).select_related("round").prefetch_related("members")
+    visits = (
+        CampaignVisit.objects.filter(group__round__campaign=campaign)
+        .select_related("institution", "group__round")
+        .order_by("group__round__number", "group__number", "visited_on", "id")
+    )
+    return _workbook(
+        [
+            (
+                "汇总",
+                ["专项检查", "轮次", "检查组", "检查次数", "人次", "覆盖机构"],
+                [
+                    (
+                        campaign.name,
+                        totals.rounds,
+                        totals.groups,
+                        totals.visits,
+                        totals.person_visits,
+                        totals.institutions,
+                    )
+                ],
+            ),
+            (
+                "检查组",
+                ["轮次", "检查组", "人数", "组员"],
+                (
+                    (g.round.number, g.number, len(g.members.all()), "、".join(m.name for m in g.members.all()))
+                    for g in groups
+                ),
+            ),
+            (
+                "检查记录",
+                ["轮次", "检查组", "日期", "机构", "统一社会信用代码", "备注"],
+                (
+                    (
+                        v.group.round.number,
+                        v.group.number,
+                        v.visited_on.isoformat(),
+                        v.institution.name,
+                        v.institution.credit_code,
+                        v.note,
+                    )
+                    for v in visits.iterator(chunk_size=1000)
+                ),
+            ),
         ]
     )

@@ -153,3 +153,47 @@ class VerificationForm(forms.Form):
 
 class ReferralForm(forms.Form):
     note = forms.CharField(label=_("referral note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    kinds = forms.MultipleChoiceField(
+        label=_("kinds of institution"),
+        choices=Institution.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    check_items = forms.CharField(label=_("check items"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CampaignRoundForm(forms.Form):
+    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CampaignGroupForm(forms.Form):
+    """Members are checked by the service (≥ 2, one group per round), so its message shows here."""
+
+    round = forms.ModelChoiceField(label=_("round"), queryset=Inspector.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label=_("members"), queryset=Inspector.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, rounds=None, inspectors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds
+        self.fields["members"].queryset = inspectors
+
+
+class CampaignVisitForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("inspection group"), queryset=Inspector.objects.none())
+    institution = forms.CharField(label=_("unified social credit code"), max_length=30)
+    visited_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        self.fields["group"].label_from_instance = lambda g: f"{g.round.number}-{g.number}"

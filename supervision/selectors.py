@@ -12,6 +12,9 @@ from accounts.access import Actor
 from core.ids import get_or_404, id_or_404
 from courses.models import District
 from supervision.models import (
+    Campaign,
+    CampaignRound,
+    CampaignVisit,
     CheckList,
     Inspection,
     Inspector,
@@ -193,3 +196,48 @@ def grade_counts(district: District) -> dict[str, Any]:
             "green": 100 - red - yellow,
         }
     return {"by_grade": by_grade, "by_township": by_township, "total": sum(by_grade.values())}
+
+
+def campaigns_for_bureau(actor: Actor) -> QuerySet:
+    return Campaign.objects.filter(district__in=District.objects.visible_to_bureau(actor))
+
+
+def campaign_for_bureau(actor: Actor, campaign_id: Any) -> Campaign:
+    return get_or_404(campaigns_for_bureau(actor), pk=id_or_404(campaign_id))
+
+
+@dataclass
+class CampaignTotals:
+    rounds: int = 0
+    groups: int = 0
+    visits: int = 0
+    person_visits: int = 0
+    institutions: int = 0
+
+
+def campaign_totals(campaigns: QuerySet) -> dict[int, CampaignTotals]:
+    """The report's figures, counted from the records, per campaign id (two queries for any number of
+    campaigns). A person-visit is one group member on one visit: the visit × member join counts them."""
+    ids = campaigns.values("pk")
+    totals: dict[int, CampaignTotals] = {pk: CampaignTotals() for pk in campaigns.values_list("pk", flat=True)}
+    for row in (
+        CampaignRound.objects.filter(campaign_id__in=ids)
+        .values("campaign_id")
+        .annotate(rounds=Count("id", distinct=True), groups=Count("groups", distinct=True))
+        .order_by()
+    ):
+        totals[row["campaign_id"]].rounds = row["rounds"]
+        totals[row["campaign_id"]].groups = row["groups"]
+    for row in (
+        CampaignVisit.objects.filter(group__round__campaign_id__in=ids)
+        .values("group__round__campaign_id")
+        .annotate(
+            visits=Count("id", distinct=True),
+            person_visits=Count("group__members"),
+            institutions=Count("institution_id", distinct=True),
+        )
+        .order_by()
+    ):
+        cell = totals[row["group__round__campaign_id"]]
+        cell.visits, cell.person_visits, cell.institutions = row["visits"], row["person_visits"], row["institutions"]
+    return totals

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from supervision.views import bureau, inspect, notices, plans, public, register
+from supervision.views import bureau, campaigns, inspect, notices, plans, public, register
 
 app_name = "supervision"
 urlpatterns = [
     # bureau
     path("bureau/supervision/", bureau.home, name="bureau_home"),
     path("bureau/supervision/export.xlsx", bureau.export, name="register_export"),
+    path("bureau/supervision/campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("bureau/supervision/campaigns/<int:campaign_id>/", campaigns.campaign, name="campaign"),
+    path(
+        "bureau/supervision/campaigns/<int:campaign_id>/export.xlsx",
+        campaigns.campaign_export,
+        name="campaign_export",
+    ),
     path("bureau/supervision/institutions/", register.register_list, name="register"),
     path("bureau/supervision/institutions/new/", register.institution_new, name="institution_new"),
     path("bureau/supervision/institutions/import/", register.register_import, name="register_import"),

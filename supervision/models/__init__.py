@@ -1,5 +1,7 @@
-"""The supervision app's models: the register (register.py) and the work on it (work.py)."""
+"""The supervision app's models: the register (register.py), the work on it (work.py) and special
+campaigns (campaigns.py)."""
 
+from supervision.models.campaigns import Campaign, CampaignGroup, CampaignRound, CampaignVisit
 from supervision.models.register import (
     Conflict,
     Department,
@@ -26,6 +28,10 @@ from supervision.models.work import (
 )
 
 __all__ = [
+    "Campaign",
+    "CampaignGroup",
+    "CampaignRound",
+    "CampaignVisit",
     "CheckItem",
     "CheckList",
     "Conflict",

@@ -13,7 +13,7 @@ from accounts.access import allow
 from accounts.models import Role
 from core.exports import xlsx_response
 from supervision import exports, selectors
-from supervision.models import Inspection, Institution, Notice, Plan
+from supervision.models import Campaign, Inspection, Institution, Notice, Plan
 
 
 @allow(Role.BUREAU)
@@ -25,6 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     open_notices = Notice.objects.filter(district=district, status__in=("issued", "responded"))
     kinds = dict(Institution.objects.filter(district=district).values_list("kind").annotate(n=Count("id")).order_by())
     inspections = Inspection.objects.filter(target__plan__district=district)
+    campaigns = list(selectors.campaigns_for_bureau(request.actor).filter(district=district))
+    totals = selectors.campaign_totals(Campaign.objects.filter(pk__in=[c.pk for c in campaigns]))
     return render(
         request,
         "supervision/bureau_home.html",
@@ -42,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "n"
             ],
             "signed": inspections.filter(status=Inspection.Status.SUBMITTED).count(),
+            "campaigns": [(c, totals[c.pk]) for c in campaigns],
         },
     )
 
