@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from core.validation import Day, Id, Int, Text
 
@@ -82,7 +84,19 @@ class InstitutionPageOut(Schema):
 
 
 class PlanIn(Schema):
-    title: Text(100)
+    """What the service accepts, stated: two departments at least, one list at least, and a number of
+    targets or a percentage (anyOf below)."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["n_targets"], "properties": {"n_targets": {"type": "integer"}}},
+                {"required": ["percent"], "properties": {"percent": {"type": "number"}}},
+            ]
+        },
+    }
+
+    title: Text(100, required=True)
     kinds: list[Text(20)] = Field([], max_length=10)
     statuses: list[Text(20)] = Field(["operating"], max_length=10)
     townships: list[Text(50)] = Field([], max_length=200)
@@ -90,8 +104,17 @@ class PlanIn(Schema):
     n_targets: Int(1, 100_000) | None = None
     percent: float | None = Field(None, gt=0, le=100)
     per_target: Int(2, 10) = 2
-    departments: list[Text(20)] = Field(..., max_length=20)
-    checklists: list[Id] = Field(..., max_length=50)
+    departments: list[Literal["education", "market", "civil", "fire"]] = Field(
+        ..., min_length=2, max_length=4, json_schema_extra={"uniqueItems": True}
+    )
+    checklists: list[Id] = Field(..., min_length=1, max_length=50)
+
+    @field_validator("departments")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each department once")
+        return value
 
 
 class CommitIn(Schema):

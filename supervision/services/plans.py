@@ -88,6 +88,9 @@ def _clean_plan(data: dict[str, Any]) -> dict[str, Any]:
     if not checklists:
         errors.add("checklists", _("Choose at least one check-item list."))
     errors.raise_if_any()
+    ids = {getattr(c, "pk", c) for c in checklists}  # pages pass rows, the API ids
+    if CheckList.objects.filter(pk__in=ids).count() != len(ids):
+        raise DomainError("checklist_unknown")  # an id the client made up: state, not shape (409)
     population = {
         "kinds": [k for k in data.get("kinds") or [] if k in Institution.Kind.values],
         "statuses": [s for s in data.get("statuses") or [] if s in Institution.Status.values],

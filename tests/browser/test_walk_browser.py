@@ -35,23 +35,13 @@ from django.test import Client
 from demo.district import DEMO_LOGINS, demo_timetable_schools
 from demo.timetables import publish_demo_timetables
 from tests.browser.conftest import screenshot
+from tests.core.test_layers import APPS  # the one list of our apps
 from tests.demo.crawl import crawl
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
+
 WALK_PHONE = {"width": 375, "height": 812}
-APPS = (
-    "accounts",
-    "courses",
-    "partners",
-    "pupils",
-    "scheduling",
-    "enrollment",
-    "allocation",
-    "participation",
-    "messaging",
-    "letters",
-)
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ALWAYS_UI = re.compile(r"\d+\s*月\s*\d+\s*日|周[一二三四五六日]|星期[一二三四五六日]")  # never user data
 SKIP_MODELS = {"auditevent"}

@@ -31,6 +31,9 @@ def _choices(doc: dict, schema: dict) -> list[dict]:
     """The alternatives of a schema (anyOf/oneOf), nulls left out."""
     schema = _resolve(doc, schema)
     alts = schema.get("anyOf") or schema.get("oneOf")
+    if alts and "properties" in schema:  # an object's anyOf states which fields it needs (PlanIn)
+        base = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
+        return [{**base, "required": [*base.get("required", []), *alt.get("required", [])]} for alt in alts]
     if alts:
         return [c for alt in alts for c in _choices(doc, alt) if c.get("type") != "null"]
     return [schema]
