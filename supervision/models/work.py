@@ -234,7 +234,10 @@ class Notice(models.Model):
 
     @property
     def label(self) -> str:
-        return f"整改〔{self.year}〕{self.number:03d}号"
+        """The notice's number as the reader's language writes it (整改〔2026〕001号 in Chinese)."""
+        from django.utils.translation import gettext
+
+        return gettext("Rectification %(year)s-%(number)s") % {"year": self.year, "number": f"{self.number:03d}"}
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -97,7 +97,9 @@ def _vocabulary() -> list[str]:
     from pupils import imports as pupil_imports
 
     words: list[str] = []
-    for module in (course_imports, pupil_imports, payments):
+    from supervision import imports as institution_imports
+
+    for module in (course_imports, pupil_imports, payments, institution_imports):
         for value in vars(module).values():
             if isinstance(value, list) and value and isinstance(value[0], Column):
                 words += [w for c in value for w in (c.header, c.example, *c.aliases)]
