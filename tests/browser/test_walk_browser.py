@@ -95,14 +95,14 @@ def _vocabulary() -> list[str]:
     from courses import imports as course_imports
     from participation.fees import payments
     from pupils import imports as pupil_imports
-
-    words: list[str] = []
     from supervision import imports as institution_imports
 
+    words: list[str] = []
     for module in (course_imports, pupil_imports, payments, institution_imports):
         for value in vars(module).values():
             if isinstance(value, list) and value and isinstance(value[0], Column):
                 words += [w for c in value for w in (c.header, c.example, *c.aliases)]
+                words += [w for c in value for w in CJK.findall(str(c.help))]  # accepted values named in the help
             elif isinstance(value, dict):
                 for key, item in value.items():
                     words += [key] if isinstance(key, str) else []
