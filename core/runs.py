@@ -21,7 +21,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -59,6 +58,9 @@ class BackgroundRun(models.Model):
 
     STALE_SETTING: ClassVar[str] = "KEHOU_RUN_STALE_SECONDS"
     STALE_DEFAULT: ClassVar[int] = 60
+    #: every subclass, as Python defines it: how `run_models` finds the kinds of run without core
+    #: walking the upper apps' models through the app registry
+    _kinds: ClassVar[list[type[BackgroundRun]]] = []
     REAPED_ACTION: ClassVar[str] = ""
     ACTIVE: ClassVar[tuple[str, ...]] = ACTIVE
 
@@ -78,6 +80,10 @@ class BackgroundRun(models.Model):
 
     class Meta:
         abstract = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        BackgroundRun._kinds.append(cls)
 
     @property
     def active(self) -> bool:
@@ -215,7 +221,7 @@ class Heartbeat:
 
 def run_models() -> list[type[BackgroundRun]]:
     """Every concrete kind of background run in the project."""
-    return [m for m in apps.get_models() if issubclass(m, BackgroundRun)]
+    return [m for m in BackgroundRun._kinds if not m._meta.abstract and not m._meta.proxy]
 
 
 def runs_reap_stale(model: type[BackgroundRun] | None = None, *, now: datetime | None = None) -> int:
