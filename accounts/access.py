@@ -36,6 +36,8 @@ class Actor:
     district_ids: frozenset[int] = field(default_factory=frozenset)
     inspector_district_ids: frozenset[int] = field(default_factory=frozenset)
     institution_district_ids: frozenset[int] = field(default_factory=frozenset)
+    hotline_district_ids: frozenset[int] = field(default_factory=frozenset)
+    expert_district_ids: frozenset[int] = field(default_factory=frozenset)
     family_id: int | None = None
     teacher_id: int | None = None
 
@@ -50,6 +52,8 @@ class Actor:
             "districts": sorted(self.district_ids),
             "inspector_districts": sorted(self.inspector_district_ids),
             "institution_districts": sorted(self.institution_district_ids),
+            "hotline_districts": sorted(self.hotline_district_ids),
+            "expert_districts": sorted(self.expert_district_ids),
             "families": [self.family_id] if self.family_id else [],
         }
 
@@ -72,6 +76,8 @@ def actor_for(user: Any) -> Actor:
     dist: set[int] = set()
     insp: set[int] = set()
     inst: set[int] = set()
+    hotline: set[int] = set()
+    expert: set[int] = set()
     family_id = teacher_id = None
     grants = RoleGrant.objects.filter(user_id=user.pk).values_list(
         "role", "school_id", "provider_id", "district_id", "user__guardian__family_id", "user__teacher__id"
@@ -91,6 +97,10 @@ def actor_for(user: Any) -> Actor:
             insp.add(district_id)
         elif role == Role.INSTITUTION:
             inst.add(district_id)
+        elif role == Role.HOTLINE:
+            hotline.add(district_id)
+        elif role == Role.EXPERT:
+            expert.add(district_id)
     if Role.PARENT not in roles:
         family_id = None
     elif family_id is None:
@@ -106,6 +116,8 @@ def actor_for(user: Any) -> Actor:
         district_ids=frozenset(dist),
         inspector_district_ids=frozenset(insp),
         institution_district_ids=frozenset(inst),
+        hotline_district_ids=frozenset(hotline),
+        expert_district_ids=frozenset(expert),
         family_id=family_id,
         teacher_id=teacher_id,
     )

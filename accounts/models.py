@@ -35,14 +35,17 @@ class Role(models.TextChoices):
     BUREAU = "bureau", _("bureau")
     INSPECTOR = "inspector", _("inspector")
     INSTITUTION = "institution", _("training institution")
+    HOTLINE = "hotline", _("hotline staff")
+    EXPERT = "expert", _("course review expert")
 
 
 class RoleGrant(models.Model):
     """One role of one user with its scope: a school, a provider or a district.
 
-    An inspector and a training institution's account are scoped by district here; which
-    inspector (department) or which institution they are is kept by the supervision app
-    (`supervision.Inspector`, `supervision.InstitutionAccount`), which sits above accounts.
+    An inspector, a training institution's account, hotline staff and a course-review expert are
+    scoped by district here; which inspector (department), institution or expert they are is kept
+    by the supervision app (`supervision.Inspector`, `supervision.InstitutionAccount`, its expert
+    pool), which sits above accounts.
 
     The scope column each role needs is enforced by a check constraint, so a coordinator
     without a school (who would otherwise see nothing or, worse, everything) cannot exist.
@@ -69,6 +72,8 @@ class RoleGrant(models.Model):
                     | Q(role="bureau", school__isnull=True, provider__isnull=True, district__isnull=False)
                     | Q(role="inspector", school__isnull=True, provider__isnull=True, district__isnull=False)
                     | Q(role="institution", school__isnull=True, provider__isnull=True, district__isnull=False)
+                    | Q(role="hotline", school__isnull=True, provider__isnull=True, district__isnull=False)
+                    | Q(role="expert", school__isnull=True, provider__isnull=True, district__isnull=False)
                 ),
             ),
             # One grant per user, role and scope (partial indexes: NULL scopes never compare equal).

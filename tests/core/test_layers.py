@@ -51,7 +51,7 @@ def test_the_settings_list_the_apps_in_layer_order():
 
 
 SCOPE_ATTRS = re.compile(
-    r"\bactor\.(district_ids|coordinator_school_ids|family_id|provider_ids|inspector_district_ids|institution_district_ids)\b"
+    r"\bactor\.(district_ids|coordinator_school_ids|family_id|provider_ids|inspector_district_ids|institution_district_ids|hotline_district_ids|expert_district_ids)\b"
 )
 # Where the scope ids may be read: the actor itself, its home links, and the one visible_to_* each.
 SCOPE_HOMES = {
