@@ -29,6 +29,7 @@ VERBS = frozenset(
         "corrected",
         "created",
         "declined",
+        "decided",
         "deleted",
         "delivered",
         "drafted",
@@ -199,6 +200,17 @@ ACTIONS: dict[str, Any] = {
     "supervision.campaign_round.added": _("round added to a special campaign"),
     "supervision.campaign_group.added": _("inspection group formed for a campaign round"),
     "supervision.campaign_visit.added": _("campaign group's visit to an institution recorded"),
+    "supervision.expert.created": _("course-review expert added to the pool"),
+    "supervision.expert.updated": _("course-review expert changed"),
+    "supervision.expert_conflict.added": _("course-review expert's conflict of interest declared"),
+    "supervision.course_review.submitted": _("course submitted for expert review with its materials"),
+    "supervision.course_review.withdrawn": _("course review withdrawn by the institution"),
+    "supervision.course_review.committed": _("course review committed (expert pool frozen, seed hash published)"),
+    "supervision.course_review.drawn": _("course-review experts drawn (seed revealed)"),
+    "supervision.course_review.escalated": _("course review tied: a further expert drawn"),
+    "supervision.course_review.decided": _("course review decided by the majority of the experts"),
+    "supervision.review_opinion.submitted": _("expert's opinion on a course given"),
+    "supervision.review_expert.replaced": _("recused course-review expert replaced by the next drawn"),
 }
 
 

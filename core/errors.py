@@ -90,6 +90,23 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "inspection_not_signed": (409, _("Only a signed-off inspection is corrected; change the result directly.")),
     "inspection_incomplete": (409, _("Record every check item before signing off. Missing:")),
     "notice_closed": (409, _("This rectification notice is closed or referred.")),
+    # expert course review (课程内容审核)
+    "invalid_transition": (409, _("This step is not possible in the current state (it is out of order).")),
+    "review_seed_mismatch": (409, _("This seed does not match the commitment published for the review.")),
+    "review_too_few_experts": (
+        409,
+        _("Too few eligible experts (active, of the course's subject, without a conflict of interest) for this review."),
+    ),
+    "review_too_few_opinions": (409, _("A review is decided on the opinions of at least three experts.")),
+    "review_opinions_pending": (409, _("Some drawn experts have not given their opinion yet.")),
+    "review_expert_conflict": (
+        403,
+        _("You have declared a conflict of interest with this institution and may not judge its course."),
+    ),
+    "review_file_refused": (
+        400,
+        _("A material must be a PDF, PNG or JPEG file within the size limit. Nothing was saved."),
+    ),
 }
 
 

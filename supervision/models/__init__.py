@@ -13,6 +13,16 @@ from supervision.models.register import (
     InstitutionChange,
     InstitutionTeacher,
 )
+from supervision.models.reviews import (
+    CourseKindChange,
+    CourseReview,
+    Expert,
+    ExpertConflict,
+    ReviewAssignment,
+    ReviewedCourse,
+    ReviewMaterial,
+    SubjectArea,
+)
 from supervision.models.work import (
     CheckItem,
     CheckList,
@@ -35,7 +45,11 @@ __all__ = [
     "CheckItem",
     "CheckList",
     "Conflict",
+    "CourseKindChange",
+    "CourseReview",
     "Department",
+    "Expert",
+    "ExpertConflict",
     "Grade",
     "GradeChange",
     "Inspection",
@@ -51,5 +65,9 @@ __all__ = [
     "Plan",
     "PlanAssignment",
     "PlanTarget",
+    "ReviewAssignment",
+    "ReviewMaterial",
+    "ReviewedCourse",
+    "SubjectArea",
     "Verification",
 ]
