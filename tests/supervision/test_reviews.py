@@ -53,6 +53,11 @@ def pdf(name: str = "讲义.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture
 def rv(sup, settings, tmp_path):
+    return make_rv(sup, settings, tmp_path)
+
+
+def make_rv(sup, settings, tmp_path) -> SimpleNamespace:
+    """Seven mathematics/physics experts with logins, one arts expert, one of the other district."""
     settings.MEDIA_ROOT = tmp_path
     experts = [
         reviews.expert_create(
