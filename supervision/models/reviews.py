@@ -228,7 +228,7 @@ class CourseReview(models.Model):
         COMMITTED = "committed", _("committed (seed hash published)")
         IN_REVIEW = "in_review", _("experts drawn, in review")
         DECIDED = "decided", _("decided")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        WITHDRAWN = "withdrawn", _("withdrawn by the institution")
 
     course = models.ForeignKey(ReviewedCourse, on_delete=models.CASCADE, related_name="reviews")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
