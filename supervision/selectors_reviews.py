@@ -63,7 +63,7 @@ def review_for_bureau(actor: Actor, review_id: Any) -> CourseReview:
 
 
 def reviews_for_expert(expert: Expert) -> QuerySet:
-    """The reviews the expert is assigned to (not recused), to do first."""
+    """The reviews the expert was drawn for (those they stepped aside from included), to do first."""
     return (
         CourseReview.objects.assigned_to(expert)
         .select_related("course__institution")
@@ -78,7 +78,7 @@ def review_for_expert(expert: Expert, review_id: Any) -> CourseReview:
 
 
 def my_assignment(review: CourseReview, expert: Expert) -> ReviewAssignment | None:
-    return review.assignments.filter(expert=expert, recused=False).first()
+    return review.assignments.filter(expert=expert).order_by("recused").first()
 
 
 def courses_for_institution(actor: Actor) -> QuerySet:
@@ -111,6 +111,6 @@ def material_for(actor: Actor, material_id: Any) -> ReviewMaterial:
         return material
     if actor.has(Role.EXPERT):
         expert = Expert.objects.visible_to_expert(actor).filter(active=True).first()
-        if expert and CourseReview.objects.assigned_to(expert).filter(course_id=course_id).exists():
+        if expert and CourseReview.objects.judged_by(expert).filter(course_id=course_id).exists():
             return material
     raise Http404

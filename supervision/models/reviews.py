@@ -215,7 +215,11 @@ class CourseReviewQuerySet(models.QuerySet):
         return self.filter(course__institution__in=Institution.objects.visible_to_institution(actor))
 
     def assigned_to(self, expert: Expert) -> CourseReviewQuerySet:
-        """Reviews the expert is (still) assigned to: a recused expert no longer sees the review."""
+        """Reviews the expert was drawn for (also those they stepped aside from, shown as such)."""
+        return self.filter(assignments__expert=expert).distinct()
+
+    def judged_by(self, expert: Expert) -> CourseReviewQuerySet:
+        """Reviews the expert is currently assigned to (not recused): these they may read and judge."""
         return self.filter(assignments__expert=expert, assignments__recused=False).distinct()
 
 

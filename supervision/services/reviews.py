@@ -115,8 +115,9 @@ def expert_update(
 def expert_conflict_add(
     *, expert: Expert, institution: Institution, reason: str = "", by: Any = None, request: HttpRequest | None = None
 ) -> ExpertConflict:
-    """Declare a conflict (回避). Later pools leave the pair out; an open assignment of this expert to a
-    course of the institution is recused and replaced by the next expert of the review's ranking."""
+    """Declare a conflict (回避). Later pools leave the pair out; the expert's assignments to undecided
+    reviews of the institution's courses are recused (an opinion given stops counting) and each is
+    replaced by the next expert of that review's ranking."""
     if expert.district_id != institution.district_id:
         raise DomainError("not_found")
     conflict, _created = ExpertConflict.objects.get_or_create(
@@ -132,10 +133,9 @@ def expert_conflict_add(
     open_rows = ReviewAssignment.objects.filter(
         expert=expert,
         recused=False,
-        opinion="",
         review__status=CourseReview.Status.IN_REVIEW,
         review__course__institution=institution,
-    ).select_related("review")
+    ).select_related("review")  # an opinion already given by a conflicted expert does not count either
     for row in open_rows:
         _replace(row, by=by, request=request)
     return conflict
@@ -440,9 +440,13 @@ def _draw_further(review: CourseReview, *, why: str) -> ReviewAssignment | None:
 
 
 def _assignment(review: CourseReview, expert: Expert) -> ReviewAssignment:
-    row = ReviewAssignment.objects.select_for_update().filter(review=review, expert=expert, recused=False).first()
+    """The expert's assignment to the review (404 for an expert never drawn for it); an expert who
+    stepped aside, or has a declared conflict with the institution, is refused (403)."""
+    row = ReviewAssignment.objects.select_for_update().filter(review=review, expert=expert).order_by("recused").first()
     if row is None:
         raise DomainError("not_found")
+    if row.recused or _has_conflict(expert, review):
+        raise DomainError("review_expert_conflict")
     return row
 
 
@@ -463,8 +467,6 @@ def opinion_give(
     review is decided."""
     review = CourseReview.objects.select_for_update().select_related("course").get(pk=review.pk)
     row = _assignment(review, expert)
-    if _has_conflict(expert, review):
-        raise DomainError("review_expert_conflict")
     if review.status != CourseReview.Status.IN_REVIEW:
         raise DomainError("invalid_transition")
     errors = FieldErrors()

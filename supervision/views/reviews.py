@@ -304,12 +304,14 @@ def expert_home(request: HttpRequest) -> HttpResponse:
     rows = list(sel.reviews_for_expert(expert))
     mine = {
         a.review_id: a
-        for a in ReviewAssignment.objects.filter(expert=expert, recused=False, review_id__in=[r.pk for r in rows])
-    }
+        for a in ReviewAssignment.objects.filter(expert=expert, review_id__in=[r.pk for r in rows]).order_by("-recused")
+    }  # an expert is drawn once per review (unique), so one row each
     todo, done = [], []
     for review in rows:
         row = mine.get(review.pk)
-        waiting = review.status == CourseReview.Status.IN_REVIEW and row is not None and not row.opinion
+        waiting = (
+            review.status == CourseReview.Status.IN_REVIEW and row is not None and not row.opinion and not row.recused
+        )
         (todo if waiting else done).append((review, row))
     return render(request, "supervision/review_expert_home.html", {"expert": expert, "todo": todo, "done": done})
 
@@ -327,11 +329,12 @@ def expert_review(request: HttpRequest, review_id: int) -> HttpResponse:
         {
             "review": review,
             "course": review.course,
-            "materials": review.course.materials.all(),
+            "materials": review.course.materials.all() if mine and not mine.recused else [],
             "mine": mine,
             "form": OpinionForm(initial=initial),
             "recuse_form": RecuseForm(),
-            "open": review.status == CourseReview.Status.IN_REVIEW,
+            "open": review.status == CourseReview.Status.IN_REVIEW and mine is not None and not mine.recused,
+            "recused": mine is not None and mine.recused,
         },
     )
 

@@ -200,7 +200,44 @@ def test_a_recusal_replaces_the_expert_with_the_next_of_the_ranking(sup, rv):
     now = panel(review)
     assert first not in now and len(now) == 3
     assert review.assignments.get(expert=first).recused
-    assert not CourseReview.objects.assigned_to(first).filter(pk=review.pk).exists()
+    assert CourseReview.objects.assigned_to(first).filter(pk=review.pk).exists()  # shown as stepped aside
+    assert not CourseReview.objects.judged_by(first).filter(pk=review.pk).exists()
+    with pytest.raises(DomainError) as refused:
+        reviews.opinion_give(review=review, expert=first, opinion="subject", reason="x")
+    assert refused.value.code == "review_expert_conflict" and refused.value.status == 403
+
+
+def test_a_conflict_declared_after_an_opinion_voids_it_and_draws_a_replacement(sup, rv):
+    review = drawn(sup, submit(sup), seed="late")
+    first, second, third = panel(review)
+    opine(review, [first], "S")
+    reviews.expert_conflict_add(expert=first, institution=sup.institutions[0], reason="后查明曾任该机构顾问")
+    now = panel(review)
+    assert first not in now and len(now) == 3 and {second, third} <= set(now)
+    assert reviews.tally(review) == {"subject": 0, "non_subject": 0}
+    with pytest.raises(DomainError) as refused:
+        reviews.opinion_give(review=review, expert=first, opinion="subject", reason="x")
+    assert refused.value.status == 403
+    opine(review, now, "NNS")
+    review, _further = reviews.review_decide(review=review, by=sup.bureau)
+    assert review.verdict == "non_subject"
+
+
+def test_a_verdict_that_changes_the_kind_regrades_the_institution(sup, rv):
+    """The risk rule operating_without_licence reads the kind: a non-subject institution without a
+    licence is green until its course is judged subject-type, then red with that reason."""
+    from supervision.services.risk import grade_refresh
+
+    institution = sup.institutions[0]
+    Institution.objects.filter(pk=institution.pk).update(kind="non_subject", licence_no="")
+    institution.refresh_from_db()
+    assert grade_refresh(institution) == "green"
+    review = drawn(sup, submit(sup), seed="grade")
+    opine(review, panel(review), "SSN")
+    reviews.review_decide(review=review, by=sup.bureau)
+    institution.refresh_from_db()
+    assert institution.kind == "subject" and institution.grade == "red"
+    assert "operating_without_licence" in [r["id"] for r in institution.grade_reasons]
 
 
 def test_the_draw_is_reproducible_from_the_published_inputs(sup, rv):

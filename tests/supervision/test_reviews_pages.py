@@ -160,3 +160,18 @@ def test_the_expert_pool_pages(client, sup, rv):
         reverse("supervision:review_expert_conflict", args=[expert.pk]), {"institution": sup.other_institution.pk}
     )
     assert foreign.status_code == 302 and not ExpertConflict.objects.filter(institution=sup.other_institution).exists()
+
+
+def test_an_expert_who_stepped_aside_sees_the_review_as_such_but_not_its_materials(client, sup, rv):
+    review = drawn(sup, submit(sup))
+    me = panel(review)[0]
+    client.force_login(_user_of(rv, me))
+    response = client.post(reverse("supervision:expert_recuse", args=[review.pk]), {"reason": "近亲属在该机构任教"})
+    assert response.status_code == 302 and review.assignments.get(expert=me).recused
+    page = client.get(reverse("supervision:expert_review", args=[review.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="recused"' in body and "opinion-form" not in body and 'id="materials"' not in body
+    material = review.course.materials.first()
+    assert client.get(reverse("supervision:review_material", args=[material.pk])).status_code == 404
+    assert len(panel(review)) == 3 and me not in panel(review)
