@@ -277,6 +277,7 @@ def _expert_review(review: CourseReview, expert: Expert) -> dict[str, Any]:
     return {
         "id": review.pk,
         "status": review.status,
+        "recused": bool(mine and mine.recused),
         "course": _course(review.course),
         "opinion": mine.opinion if mine else "",
         "reason": mine.reason if mine else "",

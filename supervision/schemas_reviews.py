@@ -197,6 +197,7 @@ class OpinionIn(Schema):
 class ExpertReviewOut(Schema):
     id: int
     status: str
+    recused: bool  # stepped aside (conflict of interest): the opinion no longer counts
     course: CourseOut
     opinion: str
     reason: str
