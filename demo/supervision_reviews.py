@@ -1,6 +1,6 @@
 """The demo district's expert course review: the committee of 51 教研员 and teachers (as in the report),
-the demo institution's courses (one decided 学科类 by 2 to 1, one in review waiting for the `expert`
-login's opinion, one submitted), and a non-subject institution's course decided 非学科类.
+the demo institution's courses (two decided 学科类 — one by 2 to 1 — one in review waiting for the
+`expert` login's opinion, one submitted), and a non-subject institution's course decided 非学科类.
 
 Everything goes through the review services (validated, audited), with seeds derived from the demo
 seed, so the same seed gives the same pool, the same draws and the same verdicts.
@@ -167,26 +167,45 @@ def seed_reviews(district: District, *, seed: int, password: str, log: Callable[
         ),
     )
     _decide(maths, "SNS", seed=review_seed(seed, "maths"), by=bureau)
-    # in review: one opinion given, the demo `expert` login still to judge
-    physics = reviews.course_submit(
+    # 道德与法治 has exactly three experts (COMMITTEE), so both of its reviews draw all three and the
+    # demo `expert` login (one of them) has, whatever the seed, one decided review and one to judge
+    law = reviews.course_submit(
         institution=institution,
         by=by_institution,
-        uploads=_materials("physics"),
+        uploads=_materials("law"),
         data=_course(
-            "初中物理实验探究",
-            "physics",
-            (8, 9),
-            "1 测量与误差\n2 光的反射与折射\n3 电路连接\n4 浮力实验",
-            "《物理实验探究手册》（机构自编）",
-            "刘老师",
+            "青少年法治启蒙",
+            "morality_law",
+            (4, 6),
+            "1 宪法与我们的生活\n2 未成年人保护法\n3 校园欺凌的法律后果",
+            "《道德与法治》教材配套讲义（机构自编）",
+            "赵老师",
         ),
     )
-    secret = review_seed(seed, "physics")
-    reviews.review_commit(review=physics, commitment=commitment_of(secret), by=bureau)
-    physics = reviews.review_draw(review=physics, seed=secret, by=bureau)
-    panel = [a.expert for a in physics.assignments.select_related("expert").order_by("rank")]
+    _decide(law, "SSS", seed=review_seed(seed, "law"), by=bureau)
+    # in review: one opinion given, the demo `expert` login still to judge
+    trial = reviews.course_submit(
+        institution=institution,
+        by=by_institution,
+        uploads=_materials("trial"),
+        data=_course(
+            "少儿模拟法庭",
+            "morality_law",
+            (5, 8),
+            "1 法庭角色认知\n2 案例剧本研读\n3 模拟庭审演练\n4 走进人民法院（参观）",
+            "模拟法庭剧本集（机构自编）",
+            "赵老师",
+        ),
+    )
+    secret = review_seed(seed, "trial")
+    reviews.review_commit(review=trial, commitment=commitment_of(secret), by=bureau)
+    trial = reviews.review_draw(review=trial, seed=secret, by=bureau)
+    panel = [a.expert for a in trial.assignments.select_related("expert").order_by("rank")]
     reviews.opinion_give(
-        review=physics, expert=panel[0], opinion="subject", reason="对应初中物理课程标准中的实验内容，属学科类。"
+        review=trial,
+        expert=panel[0],
+        opinion="non_subject",
+        reason="以角色体验和实践活动为主，不讲授道德与法治课程标准的知识内容，属综合实践类。",
     )
     login = User.objects.create(username="expert", password=password, display_name=panel[1].name)
     RoleGrant.objects.create(user=login, role=Role.EXPERT, district=district)
