@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import DomainError
-from core.validation import FieldErrors, clean_text
+from core.validation import FieldErrors, clean_text, save_or_conflict
 from courses.models import District
 from partners.services import photo_type
 from supervision import draw as drawing
@@ -86,7 +86,7 @@ def expert_create(
     number = len(taken) + 1
     while f"ZJ{number:03d}" in taken:
         number += 1
-    expert = Expert.objects.create(district=district, code=f"ZJ{number:03d}", user=user, **fields)
+    expert = save_or_conflict(Expert(district=district, code=f"ZJ{number:03d}", user=user, **fields))
     audit_record(action="supervision.expert.created", actor=by, obj=expert, request=request)
     return expert
 
