@@ -95,7 +95,9 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "review_seed_mismatch": (409, _("This seed does not match the commitment published for the review.")),
     "review_too_few_experts": (
         409,
-        _("Too few eligible experts (active, of the course's subject, without a conflict of interest) for this review."),
+        _(
+            "Too few eligible experts (active, of the course's subject, without a conflict of interest) for this review."
+        ),
     ),
     "review_too_few_opinions": (409, _("A review is decided on the opinions of at least three experts.")),
     "review_opinions_pending": (409, _("Some drawn experts have not given their opinion yet.")),
