@@ -9,14 +9,15 @@ The rule, published with every review (anyone can re-run it from the review's fr
 3. Every expert of the pool gets `HMAC-SHA256(key=seed, msg="expert:<review id>:<expert id>")`
    (`supervision.draw.score`). The `n` lowest scores are drawn, in that order (n ≥ 3).
 4. A further expert (a tie, or a drawn expert who recuses) is the lowest-scored expert of the same
-   ranking not yet taken — so the whole sequence is fixed by the seed at the draw.
+   ranking not yet taken — so the whole sequence is fixed by the seed at the draw, and
+   `manage.py review_verify REVIEW` (`verify` below) re-derives it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from supervision.draw import DrawError, Pick, score
+from supervision.draw import DrawError, Pick, score, verify_commitment
 
 RULE = "hmac-sha256-lowest-experts-v1"
 MIN_EXPERTS = 3
@@ -51,3 +52,15 @@ def next_expert(*, seed: str, review_id: int, pool: Iterable[int], taken: Iterab
         if pick.id not in done:
             return pick
     raise DrawError("too_few_experts")
+
+
+def verify(*, seed: str, commitment: str, review_id: int, pool: Iterable[int], drawn: list[int]) -> list[str]:
+    """The differences between a review's drawn experts (`drawn`, by rank: the first draw, then every
+    further expert) and the rule re-run on its frozen pool; [] when they agree."""
+    problems = []
+    if not verify_commitment(seed, commitment):
+        problems.append("sha256(seed) does not equal the commitment")
+    expected = [p.id for p in ranking(seed=seed, review_id=review_id, pool=pool)][: len(drawn)]
+    if expected != list(drawn):
+        problems.append(f"experts differ: drawn {list(drawn)}, derived {expected}")
+    return problems

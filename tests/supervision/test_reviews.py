@@ -348,3 +348,21 @@ def test_a_site_made_seed_is_returned_once_and_draws(sup, rv):
     assert seed and commitment_of(seed) == review.commitment and not review.seed
     review = reviews.review_draw(review=review, seed=seed, by=sup.bureau)
     assert review.seed == seed and len(panel(review)) == 3
+
+
+def test_review_verify_re_derives_the_draw_and_catches_a_swap(sup, rv):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    review = drawn(sup, submit(sup), seed="verify", n=4)
+    opine(review, panel(review), "SSNN")
+    reviews.review_decide(review=review, by=sup.bureau)  # a tie: a fifth expert from the same ranking
+    out = StringIO()
+    call_command("review_verify", str(review.pk), stdout=out)
+    assert "verified, 5 experts" in out.getvalue()
+    row = review.assignments.order_by("rank").first()
+    spare = next(e for e in rv.experts if e.pk not in set(review.assignments.values_list("expert_id", flat=True)))
+    ReviewAssignment.objects.filter(pk=row.pk).update(expert=spare)
+    with pytest.raises(CommandError, match="experts differ"):
+        call_command("review_verify", str(review.pk), stdout=StringIO())
