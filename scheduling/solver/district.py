@@ -176,7 +176,6 @@ class _Coupling:
     """Which schools share partner teachers, and the partner times currently fixed."""
 
     def __init__(self, problem: Problem) -> None:
-        self.problem = problem
         multi = {t.id for t in problem.teachers if len(t.schools) > 1}
         self.school_of = {s.id: s.school for s in problem.sections}
         # coupled section id → the partner teachers who may teach it
@@ -260,7 +259,8 @@ def solve_district(
        freed too), growing ring by ring up to its whole group of coupled schools. The repaired
        schools' new partner times are pinned. Only when that whole group is infeasible (no
        timetable without a partner clash exists) or time runs out is the school solved with its
-       coupled sections free and the other schools ignored, so the check reports the clash.
+       coupled sections free and the other schools ignored: it keeps a timetable, the check
+       reports the clash and the status is ``"infeasible"`` (proven) or ``"unknown"``.
     4. Second pass: the time left (less a quarter kept for step 5 when there are coupled schools)
        is shared among the schools not yet proven optimal, each re-solved from its first timetable
        (hint); a school keeps the better of its timetables.
@@ -330,6 +330,8 @@ def solve_district(
             best[n] = got
         report()
 
+    no_repair: list[str] = []  # why a repair failed: "infeasible" (proven) or not
+
     def repair(n: int) -> bool:
         """A first timetable for school n with its partner times free, the ring growing while
         it is infeasible (step 3)."""
@@ -342,6 +344,7 @@ def solve_district(
                 return True
             wider = cpl.ring(ring)
             if sol.status != "infeasible" or wider == ring:
+                no_repair.append(sol.status)
                 return False
             ring = wider
         return False
@@ -353,8 +356,12 @@ def solve_district(
         final check then reports the partner clash): only when no repair was found."""
         gave_up.add(n)
         ids = {s.id for s in parts[n].sections}
-        parts[n] = replace(parts[n], pins=tuple(p for p in problem.pins if p.section in ids))
-        sol = solve(parts[n], time_limit=max(1.0, 0.5 * left()), workers=workers, seed=seed, cancel=cancel)
+        free = replace(parts[n], pins=tuple(p for p in problem.pins if p.section in ids))
+        sol = solve(free, time_limit=max(1.0, 0.5 * left()), workers=workers, seed=seed, cancel=cancel)
+        if sol.placements:  # the partner times it took are fixed, so later solves see them
+            cpl.fix(sol.placements)
+            parts[n] = part(schools[n])
+            sol = rescore(parts[n], sol)
         best[n] = _better(best[n], sol)
         report()
 
@@ -410,6 +417,8 @@ def solve_district(
         _run_pool(todo, make_more, done, procs, cancel)
 
     # quality: schools coupled by partner teachers re-solved together, from the current timetable
+    # (the costliest first)
+    hoods.sort(key=lambda ring: -sum((b.cost or 0) for s in ring if (b := best[index[s]]) is not None))
     for m, ring in enumerate(hoods):
         ns = [index[s] for s in ring]
         if left() < 0.5 or _is_cancelled(cancel):
@@ -456,5 +465,8 @@ def solve_district(
         status = "cancelled"
     else:
         status = "optimal" if all(s == "optimal" for s in statuses) else "feasible"
-    out = Solution(tuple(placements), status, None, (), bound, time.monotonic() - t0)  # type: ignore[arg-type]
-    return rescore(problem, out)
+    out = rescore(problem, Solution(tuple(placements), status, None, (), bound, time.monotonic() - t0))  # type: ignore[arg-type]
+    if out.hard_violations and no_repair and status in ("optimal", "feasible"):
+        # a school kept its timetable with a partner clash: proven unavoidable, or not repaired in time
+        out = replace(out, status="infeasible" if "infeasible" in no_repair else "unknown")
+    return out

@@ -108,6 +108,7 @@ def test_no_school_is_given_up_when_partner_times_cannot_all_hold():
                 sections=tuple(s for s in p.sections if s.id.endswith("/p")))  # fmt: skip
     sol = solve_district(p, time_limit=4, seed=0)
     assert {q.section for q in sol.placements} == {"A/p", "B/p"}
+    assert sol.status == "infeasible" and sol.hard_violations == 1  # no timetable without the clash exists
     res = check(p, sol.placements)
     assert {r for r, n in res.hard_by_rule.items() if n} == {"teacher_double_booked"}
 
