@@ -261,9 +261,10 @@ def solve_district(
        timetable without a partner clash exists) or time runs out is the school solved with its
        coupled sections free and the other schools ignored: it keeps a timetable, the check
        reports the clash and the status is ``"infeasible"`` (proven) or ``"unknown"``.
-    4. Second pass: the time left (less a quarter kept for step 5 when there are coupled schools)
-       is shared among the schools not yet proven optimal, each re-solved from its first timetable
-       (hint); a school keeps the better of its timetables.
+    4. Second pass: the time left is shared among the schools not yet proven optimal, each
+       re-solved from its first timetable (hint); a school keeps the better of its timetables.
+       When there are coupled schools, up to a quarter of it is kept for step 5, but only what
+       is left beyond ~2 s per open school (improving each school comes first).
     5. Quality: schools coupled by partner teachers are re-solved together from the current
        timetable (a whole group of coupled schools if small, else pairs sharing a partner
        teacher, ``JOINT_MAX_SECTIONS``), the rest of the district as busy times; the joint
@@ -382,7 +383,11 @@ def solve_district(
                 give_up_partners(n)
 
     hoods = cpl.neighbourhoods(size) if cpl.partners else []
-    keep = 0.25 * max(0.0, left()) if hoods else 0.0
+    # time kept for the joint re-solves: at most a quarter, and only what the second pass can
+    # spare after ~2 s for each school still open (improving each school comes first)
+    open_ = sum(1 for b in best if b is None or b.status not in ("optimal", "infeasible"))
+    keep = min(0.25 * left(), left() - 2.0 * open_ / procs) if hoods else 0.0
+    keep = max(0.0, keep)
 
     # second pass: improve from the first timetables with the time left (or find one if missing)
     def make_more(n: int, waiting: int) -> tuple[Any, ...] | None:

@@ -12,7 +12,7 @@ from scheduling.solver import district
 from scheduling.solver.check import check
 from scheduling.solver.domain import Pin, Problem, Room, SectionDemand, Slot, Teacher
 from scheduling.solver.solve import solve, solve_district
-from scheduling.solver.synth import synthetic_school
+from scheduling.solver.synth import synthetic_district, synthetic_school
 
 from .conftest import NO_SOFT
 
@@ -123,3 +123,15 @@ def test_a_district_without_partner_teachers_is_solved_school_by_school(monkeypa
     sol = solve_district(p, time_limit=8, seed=0)
     assert sol.status == "optimal" and sol.hard_violations == 0
     assert sol.cost == check(p, sol.placements).cost == sum(s.cost or 0 for s in alone)
+
+
+def test_a_small_synthetic_district_reaches_the_joint_optimum_within_its_time():
+    d = synthetic_district(1, n_schools=3, n_partners=2, per_school=10)
+    assert sum(len(t.schools) > 1 for t in d.teachers) == 2
+    best = solve(d, time_limit=10)
+    assert best.status == "optimal"
+    t0 = time.monotonic()
+    sol = solve_district(d, time_limit=4, seed=0)
+    assert time.monotonic() - t0 < 4 + 1.5
+    res = check(d, sol.placements)
+    assert res.hard == 0 and sol.cost == res.cost == best.cost
