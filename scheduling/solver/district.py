@@ -268,13 +268,14 @@ def solve_district(
     5. Quality: schools coupled by partner teachers are re-solved together from the current
        timetable (a whole group of coupled schools if small, else pairs sharing a partner
        teacher, ``JOINT_MAX_SECTIONS``), the rest of the district as busy times; the joint
-       timetable is kept when it costs less, so the partner times are chosen with the schools'
-       own rules.
+       timetable is kept when it costs less (or as much, proven optimal), so the partner times
+       are chosen with the schools' own rules.
     The result is re-checked against the whole district. ``progress(cost so far, bound so far,
-    elapsed)`` is called per finished school, repair or joint solve, with checker costs
-    (schools without a timetable yet count 0). ``bound`` is the sum of the parts' bounds given
-    the partner times (a conditional bound, not a global one); a school re-solved jointly
-    counts its cost as its bound when the joint solve was optimal, else 0 until it is re-solved.
+    elapsed)`` is called per finished school solve and per repaired or jointly re-solved group
+    of schools taken, with checker costs (schools without a timetable yet count 0). ``bound`` is
+    the sum of the parts' bounds given the partner times (a conditional bound, not a global
+    one); a school re-solved jointly counts its cost as its bound when the joint solve was
+    optimal, else 0 until it is re-solved.
     """
     from .check import check
     from .solve import _is_cancelled, rescore, solve
