@@ -1,0 +1,41 @@
+"""Forms of the 转登 window (the services check every rule again; forms only show the errors)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models.conversion import Target
+
+
+class DeadlineForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=100, required=False)
+    deadline = forms.DateField(
+        label=_("district deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class OpenForm(forms.Form):
+    institution = forms.TypedChoiceField(label=_("institution"), coerce=int)
+    target = forms.ChoiceField(label=_("target"), choices=Target.choices)
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [(i.pk, f"{i.name}（{i.credit_code}）") for i in institutions]
+
+
+class OpenAllForm(forms.Form):
+    target = forms.ChoiceField(
+        label=_("target of the new cases"),
+        choices=Target.choices,
+        help_text=_("Each case's target can still be changed while it is at intake."),
+    )
+
+
+class TargetForm(forms.Form):
+    target = forms.ChoiceField(label=_("target"), choices=Target.choices)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    purpose = forms.CharField(label=_("purpose"), max_length=200)
