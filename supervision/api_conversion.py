@@ -85,6 +85,7 @@ class CaseOut(Schema):
     opened_at: dt.datetime
     done_at: dt.datetime | None
     deadline: dt.date | None
+    extended: bool
     overdue: bool
     visits: int
 
@@ -133,11 +134,16 @@ class VisitIn(Schema):
     purpose: Text(200, required=True)
 
 
+class ExtensionIn(Schema):
+    extended_to: Day | None = None
+    reason: Text(200) = ""
+
+
 class TargetIn(Schema):
     target: TargetCode
 
 
-def _case(c: ConversionCase, *, today: dt.date, deadline: dt.date | None, visits: int) -> dict[str, Any]:
+def _case(c: ConversionCase, *, today: dt.date, district_deadline: dt.date | None, visits: int) -> dict[str, Any]:
     return {
         "id": c.pk,
         "institution_id": c.institution_id,
@@ -150,8 +156,9 @@ def _case(c: ConversionCase, *, today: dt.date, deadline: dt.date | None, visits
         "holder": c.holder,
         "opened_at": c.opened_at,
         "done_at": c.done_at,
-        "deadline": deadline,
-        "overdue": c.is_overdue(today, deadline),
+        "deadline": c.deadline_for(district_deadline),
+        "extended": c.extended_to is not None,
+        "overdue": c.is_overdue(today, district_deadline),
         "visits": visits,
     }
 
@@ -161,7 +168,7 @@ def _detail(c: ConversionCase) -> dict[str, Any]:
     detail = reads.case_detail(c, today=today)
     received = detail["received"]
     return {
-        **_case(c, today=today, deadline=detail["deadline"], visits=len(detail["visits"])),
+        **_case(c, today=today, district_deadline=detail["district_deadline"], visits=len(detail["visits"])),
         "missing": [m["code"] for m in detail["missing"]],
         "materials": [
             {
@@ -206,11 +213,13 @@ def conversion_summary(request: HttpRequest):
 def conversion_cases(request: HttpRequest, state: StateCode = "", target: TargetFilter = "", limit: Int(1, 500) = 500):
     """The district's cases, filtered by state (done / in_progress / overdue) and target."""
     today = timezone.localdate()
-    qs, _filters = reads.filter_cases(reads.cases_for_bureau(request.actor), {"state": state, "target": target})
-    rows = reads.case_rows(qs, limit=limit)
+    qs, _filters = reads.filter_cases(
+        reads.cases_for_bureau(request.actor), {"state": state, "target": target}, today=today
+    )
+    rows = reads.case_rows(qs, limit=limit, today=today)
     return {
         "total": qs.count(),
-        "results": [_case(c, today=today, deadline=c.deadline, visits=c.n_visits) for c in rows],
+        "results": [_case(c, today=today, district_deadline=c.district_deadline, visits=c.n_visits) for c in rows],
     }
 
 
@@ -285,6 +294,17 @@ def conversion_visit(request: HttpRequest, case_id: Id, payload: VisitIn):
 def conversion_target(request: HttpRequest, case_id: Id, payload: TargetIn):
     case = reads.case_for_bureau(request.actor, case_id)
     return _detail(services.case_set_target(case=case, target=payload.target, by=request.auth, request=request))
+
+
+@router.put("/supervision/conversion/cases/{case_id}/extension", response={200: CaseDetailOut, **ERRORS})
+@api_allow(Role.BUREAU)
+def conversion_extension(request: HttpRequest, case_id: Id, payload: ExtensionIn):
+    """Grant the case its own deadline (with a reason), or withdraw it with `extended_to: null`."""
+    case = reads.case_for_bureau(request.actor, case_id)
+    found = services.case_extend(
+        case=case, extended_to=payload.extended_to, reason=payload.reason, by=request.auth, request=request
+    )
+    return _detail(found)
 
 
 @router.get("/supervision/my/conversion", response={200: CaseDetailOut, **ERRORS})

@@ -31,8 +31,8 @@ def cases_workbook(rows: list[Any], summary: Any, *, today: dt.date) -> bytes:
                 str(departments.get(c.holder, "")),
                 c.opened_at.date(),
                 c.done_at.date() if c.done_at else None,
-                c.deadline,
-                "是" if c.is_overdue(today, c.deadline) else "",
+                c.effective_deadline,
+                "是" if c.overdue else "",
                 c.n_visits,
                 "、".join(
                     material_label(m.code) for m in MATERIALS[c.target] if m.code not in received.get(c.pk, set())
@@ -77,7 +77,7 @@ def cases_workbook(rows: list[Any], summary: Any, *, today: dt.date) -> bytes:
                         "当前承办部门",
                         "受理日期",
                         "办结日期",
-                        "截止日期",
+                        "截止日期（含延期）",
                         "逾期",
                         "来访次数",
                         "尚缺材料",

@@ -39,3 +39,13 @@ class TargetForm(forms.Form):
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.CharField(label=_("purpose"), max_length=200)
+
+
+class ExtensionForm(forms.Form):
+    extended_to = forms.DateField(
+        label=_("extended to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to withdraw the extension: the district's deadline applies again."),
+    )
+    reason = forms.CharField(label=_("reason for the extension"), max_length=200, required=False)

@@ -68,7 +68,9 @@ def deadline_for(district_id: int) -> dt.date | None:
 
 
 def overdue_q(today: dt.date) -> Q:
-    return ~Q(step=Step.DONE) & Q(district__conversion_setting__deadline__lt=today)
+    """Not done, and past its extension if it has one, else past its district's deadline."""
+    late = Q(extended_to__lt=today) | Q(extended_to__isnull=True, district__conversion_setting__deadline__lt=today)
+    return ~Q(step=Step.DONE) & late
 
 
 def filter_cases(qs: QuerySet, params: Any, *, today: dt.date | None = None) -> tuple[QuerySet, dict[str, str]]:
@@ -91,13 +93,19 @@ def filter_cases(qs: QuerySet, params: Any, *, today: dt.date | None = None) -> 
     return qs, filters
 
 
-def case_rows(qs: QuerySet, *, limit: int = LIST_LIMIT) -> list[ConversionCase]:
-    """Rows for the list and the export: institution, visits counted, the district's deadline."""
-    return list(
+def case_rows(qs: QuerySet, *, limit: int = LIST_LIMIT, today: dt.date | None = None) -> list[ConversionCase]:
+    """Rows for the list and the export: institution, visits counted, the district's deadline
+    (`district_deadline`; `case.deadline_for(...)` and `is_overdue(...)` take it)."""
+    today = today or timezone.localdate()
+    rows = list(
         qs.select_related("institution")
-        .annotate(n_visits=Count("visits"), deadline=F("district__conversion_setting__deadline"))
+        .annotate(n_visits=Count("visits"), district_deadline=F("district__conversion_setting__deadline"))
         .order_by("institution__name", "id")[:limit]
     )
+    for row in rows:
+        row.effective_deadline = row.deadline_for(row.district_deadline)
+        row.overdue = row.is_overdue(today, row.district_deadline)
+    return rows
 
 
 @dataclass
@@ -192,7 +200,8 @@ def case_detail(case: ConversionCase, *, today: dt.date | None = None) -> dict[s
         )
     missing = [m.code for m in materials_of(case.target, following)] if following else []
     missing = [c for c in missing if c not in received]
-    deadline = deadline_for(case.district_id)
+    district_deadline = deadline_for(case.district_id)
+    deadline = case.deadline_for(district_deadline)
     return {
         "case": case,
         "steps": steps,
@@ -204,7 +213,8 @@ def case_detail(case: ConversionCase, *, today: dt.date | None = None) -> dict[s
         "visits": list(case.visits.select_related("recorded_by")),
         "events": [event_text(e) for e in case.events.select_related("by").order_by("-at", "-id")],
         "deadline": deadline,
-        "overdue": case.is_overdue(today, deadline),
+        "district_deadline": district_deadline,
+        "overdue": case.is_overdue(today, district_deadline),
         "days_left": (deadline - today).days if deadline and not case.is_done else None,
     }
 
@@ -224,6 +234,11 @@ def event_text(event: Any) -> dict[str, Any]:
         }
     elif event.kind == "material":
         text = _("Received: %(material)s") % {"material": material_label(data.get("code", ""))}
+    elif event.kind == "extended":
+        text = _("Deadline extended to %(day)s: %(reason)s") % {
+            "day": data.get("to") or "—",
+            "reason": data.get("reason", ""),
+        }
     elif event.kind == "visit":
         text = _("Visit on %(day)s: %(purpose)s") % {"day": data.get("on", ""), "purpose": data.get("purpose", "")}
     else:

@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path("bureau/supervision/conversion/<int:case_id>/visits/", conversion.case_visit, name="conversion_visit"),
     path("bureau/supervision/conversion/<int:case_id>/target/", conversion.case_target, name="conversion_target"),
+    path(
+        "bureau/supervision/conversion/<int:case_id>/extension/",
+        conversion.case_extension,
+        name="conversion_extension",
+    ),
     path("bureau/supervision/institutions/", register.register_list, name="register"),
     path("bureau/supervision/institutions/new/", register.institution_new, name="institution_new"),
     path("bureau/supervision/institutions/import/", register.register_import, name="register_import"),

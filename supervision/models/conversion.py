@@ -202,6 +202,8 @@ class ConversionCase(models.Model):
     )
     step_at = models.DateTimeField(_("step reached"), default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    extended_to = models.DateField(_("extended to"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("conversion case")
@@ -222,8 +224,13 @@ class ConversionCase(models.Model):
     def is_done(self) -> bool:
         return self.step == Step.DONE
 
-    def is_overdue(self, today, deadline) -> bool:
-        """Not done and the district's deadline has passed (no deadline set: never overdue)."""
+    def deadline_for(self, district_deadline):
+        """The case's deadline: its extension if granted, else the district's (None: no deadline)."""
+        return self.extended_to or district_deadline
+
+    def is_overdue(self, today, district_deadline) -> bool:
+        """Not done and its deadline has passed (no deadline set: never overdue)."""
+        deadline = self.deadline_for(district_deadline)
         return not self.is_done and deadline is not None and today > deadline
 
     @property
@@ -295,6 +302,7 @@ class ConversionEvent(models.Model):
         TARGET = "target", _("target changed")
         MATERIAL = "material", _("material received")
         VISIT = "visit", _("visit recorded")
+        EXTENDED = "extended", _("deadline extended")
         STEP = "step", _("step reached")
 
     case = models.ForeignKey(ConversionCase, on_delete=models.CASCADE, related_name="events")

@@ -255,6 +255,38 @@ def visit_record(
     return visit
 
 
+@transaction.atomic
+def case_extend(
+    *,
+    case: ConversionCase,
+    extended_to: dt.date | None,
+    reason: str = "",
+    by: Any = None,
+    request: HttpRequest | None = None,
+) -> ConversionCase:
+    """Grant (or, with None, withdraw) an extension: the case's own deadline, with the reason."""
+    reason = clean_text(reason, max_length=200)
+    errors = FieldErrors()
+    if extended_to is not None and not isinstance(extended_to, dt.date):
+        errors.add("extended_to", _("Enter a date as YYYY-MM-DD."))
+    if extended_to is not None and not reason:
+        errors.add("reason", _("Say why the case gets more time."))
+    errors.raise_if_any()
+    case = _lock(case)
+    case.extended_to, case.extension_reason = extended_to, reason if extended_to else ""
+    case.save(update_fields=["extended_to", "extension_reason"])
+    day = extended_to.isoformat() if extended_to else None
+    _event(case, ConversionEvent.Kind.EXTENDED, by, to=day, reason=reason)
+    audit_record(
+        action="supervision.conversion_case.updated",
+        actor=by,
+        obj=case,
+        request=request,
+        data={"extended_to": day},
+    )
+    return case
+
+
 def missing_materials(case: ConversionCase, step: str, received: set[str] | None = None) -> list[str]:
     """The codes of `step`'s materials not yet received (in checklist order)."""
     if received is None:

@@ -20,7 +20,7 @@ from core.errors import DomainError
 from core.exports import xlsx_response
 from supervision import exports_conversion, selectors
 from supervision import selectors_conversion as reads
-from supervision.forms_conversion import DeadlineForm, OpenAllForm, OpenForm, TargetForm, VisitForm
+from supervision.forms_conversion import DeadlineForm, ExtensionForm, OpenAllForm, OpenForm, TargetForm, VisitForm
 from supervision.models.conversion import Target
 from supervision.services import conversion as services
 
@@ -42,7 +42,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "district": district,
         "today": today,
         "summary": reads.summary(scoped, today=today),
-        "rows": reads.case_rows(filtered),
+        "rows": reads.case_rows(filtered, today=today),
         "limit": reads.LIST_LIMIT,
         "filters": filters,
         "querystring": "&".join(f"{k}={v}" for k, v in filters.items()),
@@ -115,7 +115,7 @@ def export(request: HttpRequest) -> HttpResponse:
     scoped = reads.cases_for_bureau(request.actor)
     filtered, _filters = reads.filter_cases(scoped, request.GET, today=today)
     content = exports_conversion.cases_workbook(
-        reads.case_rows(filtered, limit=100_000), reads.summary(scoped, today=today), today=today
+        reads.case_rows(filtered, limit=100_000, today=today), reads.summary(scoped, today=today), today=today
     )
     return xlsx_response(content, f"转登_{today:%Y%m%d}.xlsx")
 
@@ -129,6 +129,9 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
             "target_form": TargetForm(initial={"target": found.target}),
+            "extension_form": ExtensionForm(
+                initial={"extended_to": found.extended_to, "reason": found.extension_reason}
+            ),
         }
     )
     return render(request, "supervision/conversion_case.html", context)
@@ -195,6 +198,21 @@ def case_target(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         lambda c: services.case_set_target(case=c, target=target, by=request.user, request=request),
         _("Target changed."),
+    )
+
+
+@allow(Role.BUREAU)
+@require_POST
+def case_extension(request: HttpRequest, case_id: int) -> HttpResponse:
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("supervision:conversion_case", reads.case_for_bureau(request.actor, case_id).pk)
+    return _back(
+        request,
+        case_id,
+        lambda c: services.case_extend(case=c, by=request.user, request=request, **form.cleaned_data),
+        _("Deadline of the case saved."),
     )
 
 

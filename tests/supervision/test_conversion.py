@@ -190,6 +190,9 @@ def test_the_summary_equals_the_cases(sup):
     for case, n in ((cases[0], 1), (cases[1], 3), (cases[2], 2), (cases[3], 1)):
         for k in range(n):
             services.visit_record(case=case, visited_on=today - dt.timedelta(days=k), purpose="窗口办理", today=today)
+    # an extension is the case's own deadline: one still running, one itself passed
+    services.case_extend(case=cases[4], extended_to=dt.date(2026, 12, 20), reason="等待清税证明", by=sup.bureau)
+    services.case_extend(case=cases[5], extended_to=dt.date(2026, 12, 5), reason="补正材料", by=sup.bureau)
     # another district's cases, overdue too, never counted here
     services.setting_update(district=sup.other, deadline=dt.date(2026, 11, 1))
     services.case_open(institution=make_institution(sup.other, 301, **FOR_PROFIT))
@@ -203,7 +206,7 @@ def test_the_summary_equals_the_cases(sup):
     assert s.total == len(rows) == 7
     assert s.done == sum(c.step == Step.DONE for c in rows) == 2
     assert s.in_progress == sum(c.step != Step.DONE for c in rows) == 5
-    assert s.overdue == sum(c.is_overdue(today, deadline) for c in rows) == 5
+    assert s.overdue == sum(c.is_overdue(today, deadline) for c in rows) == 4
     assert s.visits == sum(visits) == 7
     assert s.mean_visits == round(sum(visits) / len(rows), 2) == 1.0
     assert s.within_one == sum(v <= 1 for v in visits) == 5
@@ -213,10 +216,15 @@ def test_the_summary_equals_the_cases(sup):
     for state, expected in (("done", s.done), ("in_progress", s.in_progress), ("overdue", s.overdue)):
         filtered, _f = reads.filter_cases(qs, {"state": state}, today=today)
         assert filtered.count() == expected
-    # before the deadline nothing is overdue; without a deadline neither
+    # before the deadline nothing is overdue; without a district deadline only the passed extension
     assert reads.summary(qs, today=deadline).overdue == 0
     services.setting_update(district=sup.district, deadline=None)
+    assert reads.summary(qs, today=today).overdue == 1
+    services.case_extend(case=cases[5], extended_to=None, by=sup.bureau)  # withdrawn
     assert reads.summary(qs, today=today).overdue == 0
+    with pytest.raises(DomainError) as caught:
+        services.case_extend(case=cases[5], extended_to=dt.date(2027, 1, 1), reason=" ")
+    assert "reason" in caught.value.fields
     assert reads.summary(qs.none()).mean_visits is None
 
 

@@ -73,8 +73,13 @@ def test_bureau_api_opens_advances_and_counts(client, sup, window):
     assert summary["visits"] == sum(r["visits"] for r in rows) == 1
     assert summary["mean_visits"] == 0.25 and summary["share_within_one_visit"] == 100.0
     assert summary["deadline"] == past
+    later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    extended = client.put(f"{url}/extension", {"extended_to": later, "reason": "等待清税证明"}, content_type=JSON)
+    assert extended.status_code == 200 and extended.json()["deadline"] == later and not extended.json()["overdue"]
+    no_reason = client.put(f"{url}/extension", {"extended_to": later}, content_type=JSON)
+    assert no_reason.status_code == 422 and "reason" in no_reason.json()["fields"]
     overdue = client.get("/api/v1/supervision/conversion/cases", {"state": "overdue"}).json()
-    assert overdue["total"] == 4
+    assert overdue["total"] == 3 == client.get("/api/v1/supervision/conversion/summary").json()["overdue"]
     assert client.get("/api/v1/supervision/conversion/cases", {"state": "done"}).json()["total"] == 0
     assert client.get("/api/v1/supervision/conversion/cases", {"state": "sideways"}).status_code == 422
     # another district's case: 404 everywhere
