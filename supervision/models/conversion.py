@@ -177,7 +177,7 @@ class ConversionSetting(models.Model):
 
     district = models.OneToOneField("courses.District", on_delete=models.CASCADE, related_name="conversion_setting")
     title = models.CharField(_("title"), max_length=100, blank=True)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(_("conversion deadline"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
