@@ -22,7 +22,7 @@ from supervision.models.register import Department, Institution
 
 
 class Target(models.TextChoices):
-    NON_PROFIT = "non_profit", _("to non-profit (营转非)")
+    NON_PROFIT = "non_profit", _("to non-profit")
     NON_SUBJECT = "non_subject", _("to non-subject-type")
     DEREGISTER = "deregister", _("deregistration")
 
