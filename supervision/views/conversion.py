@@ -100,9 +100,14 @@ def case_open(request: HttpRequest) -> HttpResponse:
 @require_POST
 def open_all(request: HttpRequest) -> HttpResponse:
     form = OpenAllForm(request.POST)
-    target = form.cleaned_data["target"] if form.is_valid() else Target.NON_PROFIT
+    if not form.is_valid():
+        messages.error(request, _("Choose the target of the new cases."))
+        return redirect("supervision:conversion_cases")
     opened = services.cases_open_all(
-        district=selectors.bureau_district(request.actor), target=target, by=request.user, request=request
+        district=selectors.bureau_district(request.actor),
+        target=form.cleaned_data["target"],
+        by=request.user,
+        request=request,
     )
     messages.success(request, _("Cases opened: %(n)d.") % {"n": len(opened)})
     return redirect("supervision:conversion_cases")
