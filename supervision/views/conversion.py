@@ -21,7 +21,7 @@ from core.exports import xlsx_response
 from supervision import exports_conversion, selectors
 from supervision import selectors_conversion as reads
 from supervision.forms_conversion import DeadlineForm, ExtensionForm, OpenAllForm, OpenForm, TargetForm, VisitForm
-from supervision.models.conversion import Target
+from supervision.models.conversion import Step, Target
 from supervision.services import conversion as services
 
 
@@ -38,10 +38,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     filtered, filters = reads.filter_cases(scoped, request.GET, today=today)
     setting = reads.setting_for(district.pk)
     pending = reads.eligible_without_case(request.actor)
+    summary = reads.summary(scoped, today=today)
     context = {
         "district": district,
         "today": today,
-        "summary": reads.summary(scoped, today=today),
+        "summary": summary,
+        "by_step": [(label, summary.by_step[code]) for code, label in Step.choices if summary.by_step.get(code)],
         "rows": reads.case_rows(filtered, today=today),
         "limit": reads.LIST_LIMIT,
         "filters": filters,
