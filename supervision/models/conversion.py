@@ -176,7 +176,7 @@ class ConversionSetting(models.Model):
     """The district's 转登 campaign: its name and the deadline every case must meet."""
 
     district = models.OneToOneField("courses.District", on_delete=models.CASCADE, related_name="conversion_setting")
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(_("name of the campaign"), max_length=100, blank=True)
     deadline = models.DateField(_("conversion deadline"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -194,7 +194,7 @@ class ConversionSetting(models.Model):
 class ConversionCase(models.Model):
     district = models.ForeignKey("courses.District", on_delete=models.PROTECT, related_name="conversion_cases")
     institution = models.OneToOneField(Institution, on_delete=models.PROTECT, related_name="conversion_case")
-    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    target = models.CharField(_("direction of conversion"), max_length=20, choices=Target.choices)
     step = models.CharField(_("step"), max_length=20, choices=Step.choices, default=Step.INTAKE)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     opened_by = models.ForeignKey(
