@@ -199,6 +199,13 @@ ACTIONS: dict[str, Any] = {
     "supervision.campaign_round.added": _("round added to a special campaign"),
     "supervision.campaign_group.added": _("inspection group formed for a campaign round"),
     "supervision.campaign_visit.added": _("campaign group's visit to an institution recorded"),
+    "supervision.conversion_case.created": _("conversion case (转登) opened"),
+    "supervision.conversion_case.updated": _("target of a conversion case changed"),
+    "supervision.conversion_case.moved": _("conversion case moved to its next step"),
+    "supervision.conversion_case.closed": _("conversion case done (the register follows)"),
+    "supervision.conversion_material.added": _("material of a conversion case received"),
+    "supervision.conversion_visit.added": _("institution's visit to the conversion window recorded"),
+    "supervision.conversion_deadline.updated": _("district's conversion deadline changed"),
 }
 
 

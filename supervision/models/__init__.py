@@ -2,6 +2,13 @@
 campaigns (campaigns.py)."""
 
 from supervision.models.campaigns import Campaign, CampaignGroup, CampaignRound, CampaignVisit
+from supervision.models.conversion import (
+    ConversionCase,
+    ConversionEvent,
+    ConversionMaterial,
+    ConversionSetting,
+    ConversionVisit,
+)
 from supervision.models.register import (
     Conflict,
     Department,
@@ -35,6 +42,11 @@ __all__ = [
     "CheckItem",
     "CheckList",
     "Conflict",
+    "ConversionCase",
+    "ConversionEvent",
+    "ConversionMaterial",
+    "ConversionSetting",
+    "ConversionVisit",
     "Department",
     "Grade",
     "GradeChange",
