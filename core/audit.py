@@ -211,6 +211,13 @@ ACTIONS: dict[str, Any] = {
     "supervision.course_review.decided": _("course review decided by the majority of the experts"),
     "supervision.review_opinion.submitted": _("expert's opinion on a course given"),
     "supervision.review_expert.replaced": _("recused course-review expert replaced by the next drawn"),
+    "supervision.conversion_case.created": _("conversion case (转登) opened"),
+    "supervision.conversion_case.updated": _("target of a conversion case changed"),
+    "supervision.conversion_case.moved": _("conversion case moved to its next step"),
+    "supervision.conversion_case.closed": _("conversion case done (the register follows)"),
+    "supervision.conversion_material.added": _("material of a conversion case received"),
+    "supervision.conversion_visit.added": _("institution's visit to the conversion window recorded"),
+    "supervision.conversion_deadline.updated": _("district's conversion deadline changed"),
 }
 
 

@@ -90,8 +90,16 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "inspection_not_signed": (409, _("Only a signed-off inspection is corrected; change the result directly.")),
     "inspection_incomplete": (409, _("Record every check item before signing off. Missing:")),
     "notice_closed": (409, _("This rectification notice is closed or referred.")),
+    "invalid_transition": (409, _("This step cannot be taken now: a case moves one step at a time, in its order.")),
+    "conversion_materials_missing": (409, _("Materials missing for this step:")),
+    "conversion_not_eligible": (
+        409,
+        _("A conversion case is opened only for a for-profit subject-type institution that is not closed."),
+    ),
+    "conversion_case_exists": (409, _("This institution already has a conversion case.")),
+    "conversion_case_done": (409, _("This conversion case is done and can no longer be changed.")),
+    "conversion_target_locked": (409, _("The target can be changed only while the case is at intake.")),
     # expert course review (课程内容审核)
-    "invalid_transition": (409, _("This step is not possible in the current state (it is out of order).")),
     "review_seed_mismatch": (409, _("This seed does not match the commitment published for the review.")),
     "review_too_few_experts": (
         409,

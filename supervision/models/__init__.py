@@ -2,6 +2,13 @@
 campaigns (campaigns.py)."""
 
 from supervision.models.campaigns import Campaign, CampaignGroup, CampaignRound, CampaignVisit
+from supervision.models.conversion import (
+    ConversionCase,
+    ConversionEvent,
+    ConversionMaterial,
+    ConversionSetting,
+    ConversionVisit,
+)
 from supervision.models.register import (
     Conflict,
     Department,
@@ -45,6 +52,11 @@ __all__ = [
     "CheckItem",
     "CheckList",
     "Conflict",
+    "ConversionCase",
+    "ConversionEvent",
+    "ConversionMaterial",
+    "ConversionSetting",
+    "ConversionVisit",
     "CourseKindChange",
     "CourseReview",
     "Department",
