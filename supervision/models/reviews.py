@@ -309,6 +309,10 @@ class CourseKindChange(models.Model):
     def __str__(self) -> str:
         return f"{self.course_id}: {self.before} → {self.after}"
 
+    def before_label(self) -> str:
+        """The kind before this verdict in the reader's language ("" for a course never judged)."""
+        return str(dict(Institution.Kind.choices).get(self.before, self.before))
+
 
 __all__ = [
     "CURRICULUM_SUBJECTS",
