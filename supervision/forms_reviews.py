@@ -76,7 +76,7 @@ class DrawForm(forms.Form):
 class OpinionForm(forms.Form):
     opinion = forms.ChoiceField(label=_("opinion"), choices=Institution.Kind.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
-        label=_("reason"),
+        label=_("reason for the opinion"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Against the national curriculum: which subject's content, which grades."),
     )
