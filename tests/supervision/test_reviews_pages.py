@@ -175,3 +175,23 @@ def test_an_expert_who_stepped_aside_sees_the_review_as_such_but_not_its_materia
     material = review.course.materials.first()
     assert client.get(reverse("supervision:review_material", args=[material.pk])).status_code == 404
     assert len(panel(review)) == 3 and me not in panel(review)
+
+
+def test_the_lists_take_the_same_queries_for_more_reviews(client, sup, rv):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    expert_user = _user_of(rv, rv.experts[2])
+    for n in range(2):
+        drawn(sup, submit(sup, name=f"课程{n}"), seed=f"q{n}", n=7)  # all seven eligible experts drawn
+    few = (count(sup.bureau, reverse("supervision:reviews")), count(expert_user, reverse("supervision:expert_home")))
+    for n in range(2, 6):
+        drawn(sup, submit(sup, name=f"课程{n}"), seed=f"q{n}", n=7)
+    more = (count(sup.bureau, reverse("supervision:reviews")), count(expert_user, reverse("supervision:expert_home")))
+    assert more == few
