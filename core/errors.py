@@ -8,9 +8,11 @@ HTTP status below, and views show the same message. Codes never change once publ
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 # code -> (HTTP status, message). Messages are translatable; the catalogue holds the Chinese.
@@ -118,6 +120,17 @@ ERRORS: dict[str, tuple[int, Any]] = {
         _("A material must be a PDF, PNG or JPEG file within the size limit. Nothing was saved."),
     ),
 }
+
+
+def later_text(make_text: Callable[[], str]) -> Any:
+    """A detail built when shown, so the API's message_zh and message_en each get their language."""
+    return lazy(make_text, str)()
+
+
+def names_list(names: Iterable[Any]) -> str:
+    """Names joined as the active language lists them (、 in Chinese, commas in English)."""
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+    return separator.join(str(n) for n in names)
 
 
 class DomainError(Exception):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import DomainError
+from core.errors import DomainError, later_text, names_list
 from core.validation import FieldErrors, clean_text
 from courses.models import District
 from supervision.models import (
@@ -310,7 +310,9 @@ def case_advance(
         raise DomainError("invalid_transition")
     missing = missing_materials(case, to)
     if missing:
-        raise DomainError("conversion_materials_missing", "、".join(material_label(c) for c in missing))
+        raise DomainError(
+            "conversion_materials_missing", later_text(lambda: names_list(material_label(c) for c in missing))
+        )
     at = at or timezone.now()
     before, case.step, case.step_at = case.step, to, at
     if to == Step.DONE:

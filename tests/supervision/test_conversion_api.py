@@ -46,7 +46,12 @@ def test_bureau_api_opens_advances_and_counts(client, sup, window):
     assert missing.status_code == 409 and missing.json()["code"] == "conversion_materials_missing"
     body = missing.json()
     gate = materials_of(Target.NON_PROFIT, Step.MATERIALS)
-    assert "营" not in body["message_en"] and all(str(m.label) in body["message_en"] for m in gate)
+    from django.utils import translation
+
+    with translation.override("en"):  # each language's message names the materials in that language
+        assert "营" not in body["message_en"] and all(str(m.label) in body["message_en"] for m in gate)
+    with translation.override("zh-hans"):
+        assert all(str(m.label) in body["message_zh"] for m in gate) and "、" in body["message_zh"]
     detail = client.get(url).json()
     assert detail["missing"] == [m.code for m in gate] and detail["holder"] == "education"
     for m in gate:
