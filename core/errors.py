@@ -101,6 +101,24 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "conversion_case_exists": (409, _("This institution already has a conversion case.")),
     "conversion_case_done": (409, _("This conversion case is done and can no longer be changed.")),
     "conversion_target_locked": (409, _("The target can be changed only while the case is at intake.")),
+    # expert course review (课程内容审核)
+    "review_seed_mismatch": (409, _("This seed does not match the commitment published for the review.")),
+    "review_too_few_experts": (
+        409,
+        _(
+            "Too few eligible experts (active, of the course's subject, without a conflict of interest) for this review."
+        ),
+    ),
+    "review_too_few_opinions": (409, _("A review is decided on the opinions of at least three experts.")),
+    "review_opinions_pending": (409, _("Some drawn experts have not given their opinion yet.")),
+    "review_expert_conflict": (
+        403,
+        _("You have declared a conflict of interest with this institution and may not judge its course."),
+    ),
+    "review_file_refused": (
+        400,
+        _("A material must be a PDF, PNG or JPEG file within the size limit. Nothing was saved."),
+    ),
 }
 
 

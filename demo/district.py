@@ -118,6 +118,11 @@ DEMO_LOGINS: list[dict[str, str]] = [
         "role": Role.INSTITUTION.value,
         "scope": "校外培训机构：本机构信息、整改通知书（一份已逾期）",
     },
+    {
+        "username": "expert",
+        "role": Role.EXPERT.value,
+        "scope": "课程审核专家：手机上查看分到的课程审核（一件待评），给出学科类/非学科类意见",
+    },
     {"username": "admin", "role": "superuser", "scope": "系统管理员（Django 管理后台）"},
 ]
 

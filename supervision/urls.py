@@ -1,5 +1,6 @@
 from django.urls import path
 
+from supervision.urls_reviews import urlpatterns as review_urlpatterns
 from supervision.views import bureau, campaigns, conversion, inspect, notices, plans, public, register
 
 app_name = "supervision"
@@ -74,4 +75,5 @@ urlpatterns = [
     # public (一公开)
     path("public/supervision/", public.plans, name="public_plans"),
     path("public/supervision/plans/<int:plan_id>/", public.plan, name="public_plan"),
+    *review_urlpatterns,
 ]

@@ -20,6 +20,16 @@ from supervision.models.register import (
     InstitutionChange,
     InstitutionTeacher,
 )
+from supervision.models.reviews import (
+    CourseKindChange,
+    CourseReview,
+    Expert,
+    ExpertConflict,
+    ReviewAssignment,
+    ReviewedCourse,
+    ReviewMaterial,
+    SubjectArea,
+)
 from supervision.models.work import (
     CheckItem,
     CheckList,
@@ -47,7 +57,11 @@ __all__ = [
     "ConversionMaterial",
     "ConversionSetting",
     "ConversionVisit",
+    "CourseKindChange",
+    "CourseReview",
     "Department",
+    "Expert",
+    "ExpertConflict",
     "Grade",
     "GradeChange",
     "Inspection",
@@ -63,5 +77,9 @@ __all__ = [
     "Plan",
     "PlanAssignment",
     "PlanTarget",
+    "ReviewAssignment",
+    "ReviewMaterial",
+    "ReviewedCourse",
+    "SubjectArea",
     "Verification",
 ]

@@ -61,6 +61,7 @@ SCOPE_HOMES = {
     "pupils/models.py",
     "partners/models.py",
     "supervision/models/register.py",
+    "supervision/models/reviews.py",
 }
 
 
