@@ -92,7 +92,7 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "inspection_not_signed": (409, _("Only a signed-off inspection is corrected; change the result directly.")),
     "inspection_incomplete": (409, _("Record every check item before signing off. Missing:")),
     "notice_closed": (409, _("This rectification notice is closed or referred.")),
-    "invalid_transition": (409, _("This step cannot be taken now: a case moves one step at a time, in its order.")),
+    "invalid_transition": (409, _("This step cannot be taken now: the work moves one step at a time, in its order.")),
     "conversion_materials_missing": (409, _("Materials missing for this step:")),
     "conversion_not_eligible": (
         409,
