@@ -24,15 +24,28 @@ locks first, in id order, then the sections', in id order — the same order as 
 
 Changing a section's capacity comes here too (`capacity_set`): lock the section, refuse a
 capacity below the seats held, and offer the new seats to the waitlist.
+
+One round trip on PostgreSQL (issue 15): `claim` calls the SQL function `kehou_enrollment_claim`
+(migration enrollment 0009), which runs steps 2 and 3 — lock the section, count, insert the row and
+its audit event — in one statement. Each statement inside a PL/pgSQL function takes a fresh
+snapshot, so the count is read after the lock is granted, exactly as in the Python path (a single
+plain SQL statement or CTE could not do that: its snapshot is taken before it waits for the lock).
+The function takes only the common case — the pupil holds no row here, no offer is due, and no
+pupil waits while a seat is free — and answers `python` otherwise; then the Python path below runs
+under the lock the function already took. SQLite (and `ONE_STATEMENT = False`) uses the Python path
+only. `tests/enrollment/test_claim_paths.py` holds the two paths to the same outcomes (free, full,
+waitlist refused, offers pending, waitlist positions, offers due, an existing row).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from core.errors import DomainError
@@ -40,6 +53,9 @@ from courses.models import SeatStatus, Section
 from enrollment.models import Enrollment, Student
 
 ACTIVE = (SeatStatus.ENROLLED, SeatStatus.WAITLISTED)
+
+#: Use the one-statement claim on PostgreSQL (tests turn it off to run the Python path there too).
+ONE_STATEMENT = True
 
 
 @dataclass
@@ -57,6 +73,24 @@ class Claim:
     changes: SectionChanges = field(default_factory=SectionChanges)
     #: 1-based place of a new waitlisted row among those waiting without an offer (None otherwise)
     waitlist_position: int | None = None
+    #: the new row's audit event was written with it (the one-statement path); else the caller writes it
+    audited: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimAudit:
+    """The audit event of a new row, written in the claim's own statement on PostgreSQL.
+
+    `data` is the event's data without `student`, `section` and `status` (added from the row);
+    the action is `enrolled_action` or `waitlisted_action` by the row's status. The caller has
+    validated both names against the registry (`core.audit.validate_action`)."""
+
+    actor_id: int | None
+    school_id: int | None
+    ip: str | None
+    enrolled_action: str
+    waitlisted_action: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class SectionState(NamedTuple):
@@ -92,6 +126,13 @@ def student_lock(student_id: int) -> Student:
     """Step 1: lock the pupil's row (clash checks and idempotency keys are per pupil)."""
     _require_transaction()
     return Student.objects.select_for_update(no_key=True).get(pk=student_id)
+
+
+def student_lock_from(students: QuerySet[Student], student_id: int) -> Student:
+    """Step 1 through a scoped queryset (a parent's own children, with annotations): the scoped read
+    and the lock are one statement. Student.DoesNotExist if the pupil is not in `students`."""
+    _require_transaction()
+    return students.select_for_update(of=("self",), no_key=True).get(pk=student_id)
 
 
 def students_lock(student_ids: list[int]) -> dict[int, Student]:
@@ -196,11 +237,115 @@ def claim(
     source: str = Enrollment.Source.FIRST_COME,
     note: str = "",
     request_key: str = "",
+    audit: ClaimAudit | None = None,
+    section: Section | None = None,
 ) -> Claim:
     """Take a free seat, or else a waitlist place (or refuse with `section_full` if `waitlist` is False).
 
-    Returns the pupil's existing active row unchanged (created=False) if there is one.
+    Returns the pupil's existing active row unchanged (created=False) if there is one. With `audit`,
+    the new row's audit event is written in the same statement where the database allows it
+    (`Claim.audited`). `section`, if the caller has read it (with its course), is set on the new row.
     """
+    if ONE_STATEMENT and connection.vendor == "postgresql":
+        _require_transaction()
+        done = _claim_one_statement(
+            student_id=student.pk,
+            section_id=section_id,
+            now=now,
+            waitlist=waitlist,
+            source=source,
+            note=note,
+            request_key=request_key,
+            audit=audit,
+        )
+        if done is not None:
+            if section is not None and section.pk == section_id:
+                done.enrollment.section = section
+            return done
+    return _claim_python(
+        student=student,
+        section_id=section_id,
+        now=now,
+        offer_hours=offer_hours,
+        waitlist=waitlist,
+        source=source,
+        note=note,
+        request_key=request_key,
+    )
+
+
+_CLAIM_SQL = "SELECT * FROM kehou_enrollment_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+
+
+def _claim_one_statement(
+    *,
+    student_id: int,
+    section_id: int,
+    now: datetime,
+    waitlist: bool,
+    source: str,
+    note: str,
+    request_key: str,
+    audit: ClaimAudit | None,
+) -> Claim | None:
+    """Steps 2 and 3 in one round trip (PostgreSQL); None when the Python path must decide."""
+    from django.utils import timezone
+
+    audit_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            [
+                student_id,
+                section_id,
+                now,
+                waitlist,
+                source,
+                note,
+                request_key,
+                audit is not None,
+                audit.actor_id if audit else None,
+                audit.ip if audit else None,
+                audit.school_id if audit else None,
+                audit_at,
+                audit.enrolled_action if audit else "",
+                audit.waitlisted_action if audit else "",
+                Enrollment._meta.label_lower,
+                json.dumps(audit.data if audit else {}),
+            ],
+        )
+        outcome, row_id, status, position = cursor.fetchone()
+    if outcome == "full":
+        raise DomainError("section_full")
+    if outcome != "created":  # "python": an existing row, offers to pass on; "missing": as the ORM would say
+        return None
+    row = Enrollment(
+        id=row_id,
+        student_id=student_id,
+        section_id=section_id,
+        status=status,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        note=note,
+        request_key=request_key,
+    )
+    row._state.adding, row._state.db = False, connection.alias
+    return Claim(row, created=True, waitlist_position=position, audited=audit is not None)
+
+
+def _claim_python(
+    *,
+    student: Student,
+    section_id: int,
+    now: datetime,
+    offer_hours: int,
+    waitlist: bool,
+    source: str,
+    note: str,
+    request_key: str,
+) -> Claim:
+    """The Python path of `claim` (SQLite; PostgreSQL when the function hands over): the same rule."""
     section = section_lock(section_id)
     state = _section_state(section_id=section.pk, student_id=student.pk, now=now)
     if state.mine:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from accounts.access import Actor
@@ -30,6 +30,7 @@ from enrollment.selectors.catalogue import (  # noqa: F401
     FeeQuote,
     catalogue_for_student,
     fee_quote,
+    section_get,
     section_get_for_student,
     section_is_open_to,
 )
@@ -147,12 +148,29 @@ def windows_for(*, school_id: int, term_id: int) -> list[EnrollmentWindow]:
     return list(EnrollmentWindow.objects.filter(school_id=school_id, term_id=term_id).order_by("opens_at", "id"))
 
 
-def window_open(*, school_id: int, term_id: int, mode: str, now: dt.datetime) -> EnrollmentWindow | None:
+def _windows_open(*, school_id: Any, term_id: int, mode: str, now: dt.datetime):
+    """THE open window of a school, term and mode: open at `now`, the latest opened first."""
     return (
         EnrollmentWindow.objects.open_at(now)
         .filter(school_id=school_id, term_id=term_id, mode=mode)
         .order_by("-opens_at", "-id")
-        .first()
+    )
+
+
+def window_open(*, school_id: int, term_id: int, mode: str, now: dt.datetime) -> EnrollmentWindow | None:
+    return _windows_open(school_id=school_id, term_id=term_id, mode=mode, now=now).first()
+
+
+def students_for_first_come(*, actor: Actor, term_id: int, now: dt.datetime):
+    """The parent's own children (THE scope: `visible_to_parent`), each with `first_come_offer_hours`:
+    the offer hours of the first-come window open now at the child's school in `term_id` (None if none
+    is open). For the API's first-come request, which reads the pupil, locks it and learns whether the
+    window is open in one statement (`capacity.student_lock_from`)."""
+    window = _windows_open(
+        school_id=OuterRef("school_id"), term_id=term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
+    )
+    return Student.objects.visible_to_parent(actor).annotate(
+        first_come_offer_hours=Subquery(window.values("offer_hours")[:1])
     )
 
 

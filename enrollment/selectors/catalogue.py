@@ -166,6 +166,12 @@ def section_get_for_student(*, student: Student, section_id: Any) -> Section:
 
     With its course and term, which the eligibility check and the answer read.
     """
+    return section_get(section_id=section_id)
+
+
+def section_get(*, section_id: Any) -> Section:
+    """A section by id with its course and term, or 404 (whose it may be is the caller's check:
+    `section_is_open_to`, which the first-come service asks under the pupil's lock)."""
     try:
         return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
     except Section.DoesNotExist:
