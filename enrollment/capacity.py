@@ -40,6 +40,7 @@ waitlist refused, offers pending, waitlist positions, offers due, an existing ro
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -49,6 +50,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from core.errors import DomainError
+from core.hot import HotQuery
 from courses.models import SeatStatus, Section
 from enrollment.models import Enrollment, Student
 
@@ -128,11 +130,20 @@ def student_lock(student_id: int) -> Student:
     return Student.objects.select_for_update(no_key=True).get(pk=student_id)
 
 
-def student_lock_from(students: QuerySet[Student], student_id: int) -> Student:
-    """Step 1 through a scoped queryset (a parent's own children, with annotations): the scoped read
-    and the lock are one statement. Student.DoesNotExist if the pupil is not in `students`."""
+_locked_reads: dict[Callable, HotQuery] = {}
+
+
+def student_lock_from(students: Callable[..., QuerySet[Student]], **args: Any) -> Student | None:
+    """Step 1 through a scoped read: `students(**args)` (a parent's own child, with annotations) is
+    read and locked in one statement, compiled once per process (`core.hot`). None if not found."""
     _require_transaction()
-    return students.select_for_update(of=("self",), no_key=True).get(pk=student_id)
+    hot = _locked_reads.get(students)
+    if hot is None:
+        hot = _locked_reads.setdefault(
+            students, HotQuery(lambda **a: students(**a).select_for_update(of=("self",), no_key=True)[:2])
+        )
+    rows = hot.objects(**args)
+    return rows[0] if rows else None
 
 
 def students_lock(student_ids: list[int]) -> dict[int, Student]:

@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from accounts.access import Actor
+from core.hot import HotQuery
 from core.ids import get_or_404, id_or_404
 from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term, section_order_key
 from courses.selectors import term_current
@@ -108,6 +109,20 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 ACTIVE = ("enrolled", "waitlisted")
 
 
+def _held_in_terms(*, student_id: int, term_ids: Iterable[int], now: dt.datetime):
+    """The seats (and live offers) a child holds in these terms: (section, its term, course title)."""
+    return (
+        Enrollment.objects.held(now)
+        .filter(student_id=student_id, section__term_id__in=set(term_ids))
+        .values_list("section_id", "section__term_id", "section__course__title")
+    )
+
+
+_HELD_IN_TERM = HotQuery(
+    lambda student_id, term_id, now: _held_in_terms(student_id=student_id, term_ids=[term_id], now=now)
+)
+
+
 def seat_clashes(
     *, student: Student, sections: Iterable[Section], now: dt.datetime, exclude_id: int | None = None
 ) -> dict[int, list[tuple[int, str]]]:
@@ -116,12 +131,11 @@ def seat_clashes(
     child holds in that term. Sections without published times clash with nothing. A child holding
     nothing else costs one indexed read and no timetable read (the common case in a rush)."""
     sections = list(sections)
-    held = list(
-        Enrollment.objects.held(now)
-        .filter(student_id=student.pk, section__term_id__in={s.term_id for s in sections})
-        .exclude(pk=exclude_id)
-        .values_list("section_id", "section__term_id", "section__course__title")
-    )
+    terms = {s.term_id for s in sections}
+    if len(terms) == 1 and exclude_id is None:  # a request for one seat: the statement compiled once
+        held = _HELD_IN_TERM.rows(student_id=student.pk, term_id=next(iter(terms)), now=now)
+    else:
+        held = list(_held_in_terms(student_id=student.pk, term_ids=terms, now=now).exclude(pk=exclude_id))
     if not held:
         return {}
     times = section_times({s.pk for s in sections} | {h[0] for h in held})
@@ -161,16 +175,20 @@ def window_open(*, school_id: int, term_id: int, mode: str, now: dt.datetime) ->
     return _windows_open(school_id=school_id, term_id=term_id, mode=mode, now=now).first()
 
 
-def students_for_first_come(*, actor: Actor, term_id: int, now: dt.datetime):
-    """The parent's own children (THE scope: `visible_to_parent`), each with `first_come_offer_hours`:
-    the offer hours of the first-come window open now at the child's school in `term_id` (None if none
-    is open). For the API's first-come request, which reads the pupil, locks it and learns whether the
-    window is open in one statement (`capacity.student_lock_from`)."""
+def student_for_first_come(*, family_id: int, student_id: int, term_id: int, now: dt.datetime):
+    """The pupil `student_id` if a child of `family_id` (the parent's scope, `visible_to_parent`,
+    for an actor with that family), with `first_come_offer_hours`: the offer hours of the first-come
+    window open now at the child's school in `term_id` (None if none is open). For the API's
+    first-come request, which reads the pupil, locks it and learns whether the window is open in one
+    statement (`capacity.student_lock_from`); its arguments are plain values so that the statement
+    is compiled once (`core.hot`)."""
     window = _windows_open(
         school_id=OuterRef("school_id"), term_id=term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
     )
-    return Student.objects.visible_to_parent(actor).annotate(
-        first_come_offer_hours=Subquery(window.values("offer_hours")[:1])
+    return (
+        Student.objects.of_family(family_id)
+        .filter(pk=student_id)
+        .annotate(first_come_offer_hours=Subquery(window.values("offer_hours")[:1]))
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import Actor
 from core.audit import client_ip, validate_action
 from core.errors import DomainError
-from core.ids import MAX_ID
+from core.ids import MAX_ID, id_or_404
 from courses.models import Section, Term
 from enrollment import capacity, selectors
 from enrollment.models import (
@@ -38,6 +38,7 @@ from enrollment.services.common import (
     seat_changes_record,
 )
 from enrollment.services.gate import weekly_change_pin_today
+from pupils.models import parent_family
 
 # --- Families: first-come seats, waitlists, offers, ranked choices, dismissal ---------------------
 
@@ -99,11 +100,20 @@ def enrollment_request_for_parent(
     `enrollment_request`."""
     now = now or timezone.now()
     with transaction.atomic():
-        students = selectors.students_for_first_come(actor=actor, term_id=section.term_id, now=now)
-        try:
-            student = capacity.student_lock_from(students, student_id)
-        except Student.DoesNotExist:
-            raise Http404 from None
+        family_id = parent_family(actor)  # the scope of `visible_to_parent`, as a plain value
+        student = (
+            capacity.student_lock_from(
+                selectors.student_for_first_come,
+                family_id=family_id,
+                student_id=id_or_404(student_id),
+                term_id=section.term_id,
+                now=now,
+            )
+            if family_id is not None
+            else None
+        )
+        if student is None:
+            raise Http404
         return _request_locked(
             student=student,
             section=section,
