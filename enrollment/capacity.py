@@ -250,29 +250,44 @@ def claim(
     request_key: str = "",
     audit: ClaimAudit | None = None,
     section: Section | None = None,
+    before_write: Callable[[list[tuple] | None], None] | None = None,
 ) -> Claim:
     """Take a free seat, or else a waitlist place (or refuse with `section_full` if `waitlist` is False).
 
     Returns the pupil's existing active row unchanged (created=False) if there is one. With `audit`,
     the new row's audit event is written in the same statement where the database allows it
     (`Claim.audited`). `section`, if the caller has read it (with its course), is set on the new row.
+
+    `before_write(held)` is the caller's last check before a seat is taken (the time-clash check),
+    run under the pupil's lock and before the section's: on PostgreSQL with the pupil's seats this
+    term (section, term, course title) as the one-statement call found them — it is called only if
+    there are any — and elsewhere with None (the check reads them itself).
     """
     if ONE_STATEMENT and connection.vendor == "postgresql":
         _require_transaction()
-        done = _claim_one_statement(
-            student_id=student.pk,
-            section_id=section_id,
-            now=now,
-            waitlist=waitlist,
-            source=source,
-            note=note,
-            request_key=request_key,
-            audit=audit,
-        )
+        args = {
+            "student_id": student.pk,
+            "section_id": section_id,
+            "now": now,
+            "waitlist": waitlist,
+            "source": source,
+            "note": note,
+            "request_key": request_key,
+            "audit": audit,
+            "term_id": section.term_id if section is not None else None,
+        }
+        if before_write is not None and section is None:  # no term to look in: the check reads itself
+            before_write(None)
+        done = _claim_one_statement(**args, check_held=before_write is not None and section is not None)
+        if isinstance(done, list):  # the pupil holds seats this term: check times, then take the seat
+            before_write(done)
+            done = _claim_one_statement(**args, check_held=False)
         if done is not None:
             if section is not None and section.pk == section_id:
                 done.enrollment.section = section
             return done
+    elif before_write is not None:
+        before_write(None)
     return _claim_python(
         student=student,
         section_id=section_id,
@@ -285,7 +300,7 @@ def claim(
     )
 
 
-_CLAIM_SQL = "SELECT * FROM kehou_enrollment_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_CLAIM_SQL = "SELECT * FROM kehou_enrollment_claim({})".format(", ".join(["%s"] * 18))
 
 
 def _claim_one_statement(
@@ -298,8 +313,12 @@ def _claim_one_statement(
     note: str,
     request_key: str,
     audit: ClaimAudit | None,
-) -> Claim | None:
-    """Steps 2 and 3 in one round trip (PostgreSQL); None when the Python path must decide."""
+    term_id: int | None,
+    check_held: bool,
+) -> Claim | list[tuple] | None:
+    """Steps 2 and 3 in one round trip (PostgreSQL); None when the Python path must decide; with
+    `check_held`, the pupil's seats in `term_id` (section, term, title) if there are any, before
+    anything is locked or written."""
     from django.utils import timezone
 
     audit_at = timezone.now()
@@ -323,9 +342,14 @@ def _claim_one_statement(
                 audit.waitlisted_action if audit else "",
                 Enrollment._meta.label_lower,
                 json.dumps(audit.data if audit else {}),
+                term_id,
+                check_held,
             ],
         )
-        outcome, row_id, status, position = cursor.fetchone()
+        rows = cursor.fetchall()
+    outcome, row_id, status, position = rows[0][:4]
+    if outcome == "held":
+        return [row[4:] for row in rows]
     if outcome == "full":
         raise DomainError("section_full")
     if outcome != "created":  # "python": an existing row, offers to pass on; "missing": as the ORM would say

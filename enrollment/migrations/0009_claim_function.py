@@ -4,6 +4,9 @@ Lock the section (FOR NO KEY UPDATE), count its rows (each statement of a PL/pgS
 a fresh snapshot: the count sees every row committed before the lock was granted), and in the
 common case insert the new row and its audit event. It answers:
 
+- `held` (only when asked, `p_check_held`, and before the section is locked): one row per seat or
+  live offer the pupil holds in `p_term` (section, term, course title), for the caller's time-clash
+  check (`selectors.seat_clashes`), which then calls again without asking;
 - `created`, the row id, its status and (waitlisted) its place in the queue;
 - `full`: no free seat and the caller refused the waitlist (`section_full`);
 - `python`: the pupil already holds a row here, an offer is due, or a pupil waits while a seat is
@@ -33,8 +36,13 @@ CREATE OR REPLACE FUNCTION kehou_enrollment_claim(
     p_enrolled_action varchar,
     p_waitlisted_action varchar,
     p_object_type varchar,
-    p_data jsonb
-) RETURNS TABLE (outcome text, enrollment_id bigint, seat_status varchar, waitlist_position integer)
+    p_data jsonb,
+    p_term bigint,
+    p_check_held boolean
+) RETURNS TABLE (
+    outcome text, enrollment_id bigint, seat_status varchar, waitlist_position integer,
+    held_section bigint, held_term bigint, held_title varchar
+)
 LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
     v_capacity integer;
@@ -46,10 +54,23 @@ DECLARE
     v_status varchar;
     v_id bigint;
 BEGIN
+    -- the pupil (locked by the caller) holds seats this term: the caller checks times first
+    IF p_check_held THEN
+        RETURN QUERY
+            SELECT 'held'::text, NULL::bigint, NULL::varchar, NULL::integer, e.section_id, s.term_id, c.title
+            FROM enrollment_enrollment e
+            JOIN courses_section s ON s.id = e.section_id
+            JOIN courses_course c ON c.id = s.course_id
+            WHERE e.student_id = p_student AND s.term_id = p_term
+              AND (e.status = 'enrolled' OR (e.status = 'waitlisted' AND e.offer_expires_at > p_now));
+        IF FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
     -- step 2: every writer of this section queues here
     SELECT s.capacity INTO v_capacity FROM courses_section s WHERE s.id = p_section FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RETURN QUERY SELECT 'missing'::text, NULL::bigint, NULL::varchar, NULL::integer;
+        RETURN QUERY SELECT 'missing'::text, NULL::bigint, NULL::varchar, NULL::integer, NULL::bigint, NULL::bigint, NULL::varchar;
         RETURN;
     END IF;
     -- step 3: check (the counts of enrollment.capacity._STATE_SQL), read after the lock was granted
@@ -62,7 +83,7 @@ BEGIN
     INTO v_mine, v_held, v_due, v_waiting, v_ahead
     FROM enrollment_enrollment e WHERE e.section_id = p_section;
     IF v_mine > 0 OR v_due > 0 OR (v_waiting > 0 AND v_capacity > v_held) THEN
-        RETURN QUERY SELECT 'python'::text, NULL::bigint, NULL::varchar, NULL::integer;
+        RETURN QUERY SELECT 'python'::text, NULL::bigint, NULL::varchar, NULL::integer, NULL::bigint, NULL::bigint, NULL::varchar;
         RETURN;
     END IF;
     -- a free seat (nobody waits for it without an offer) is the taker's; else the waitlist, if wanted
@@ -71,7 +92,7 @@ BEGIN
     ELSIF p_waitlist THEN
         v_status := 'waitlisted';
     ELSE
-        RETURN QUERY SELECT 'full'::text, NULL::bigint, NULL::varchar, NULL::integer;
+        RETURN QUERY SELECT 'full'::text, NULL::bigint, NULL::varchar, NULL::integer, NULL::bigint, NULL::bigint, NULL::varchar;
         RETURN;
     END IF;
     -- write: the row and, in the same transaction, its audit event
@@ -95,7 +116,8 @@ BEGIN
         );
     END IF;
     RETURN QUERY SELECT
-        'created'::text, v_id, v_status, CASE WHEN v_status = 'waitlisted' THEN (v_ahead + 1)::integer END;
+        'created'::text, v_id, v_status, CASE WHEN v_status = 'waitlisted' THEN (v_ahead + 1)::integer END,
+        NULL::bigint, NULL::bigint, NULL::varchar;
 END
 $fn$;
 """
@@ -103,7 +125,7 @@ $fn$;
 DROP = """
 DROP FUNCTION IF EXISTS kehou_enrollment_claim(
     bigint, bigint, timestamptz, boolean, varchar, varchar, varchar, boolean, bigint, inet, bigint,
-    timestamptz, varchar, varchar, varchar, jsonb
+    timestamptz, varchar, varchar, varchar, jsonb, bigint, boolean
 );
 """
 

@@ -124,7 +124,12 @@ _HELD_IN_TERM = HotQuery(
 
 
 def seat_clashes(
-    *, student: Student, sections: Iterable[Section], now: dt.datetime, exclude_id: int | None = None
+    *,
+    student: Student,
+    sections: Iterable[Section],
+    now: dt.datetime,
+    exclude_id: int | None = None,
+    held: list[tuple[int, int, str]] | None = None,
 ) -> dict[int, list[tuple[int, str]]]:
     """THE time-clash rule, for pages and the service alike: {section id: [(other section id, its
     course title)]} for each of `sections` meeting at the same time as a seat (or live offer) the
@@ -132,7 +137,9 @@ def seat_clashes(
     nothing else costs one indexed read and no timetable read (the common case in a rush)."""
     sections = list(sections)
     terms = {s.term_id for s in sections}
-    if len(terms) == 1 and exclude_id is None:  # a request for one seat: the statement compiled once
+    if held is not None:  # read by the caller under the pupil's lock (the first-come claim on PostgreSQL)
+        held = [h for h in held if h[1] in terms]
+    elif len(terms) == 1 and exclude_id is None:  # a request for one seat: the statement compiled once
         held = _HELD_IN_TERM.rows(student_id=student.pk, term_id=next(iter(terms)), now=now)
     else:
         held = list(_held_in_terms(student_id=student.pk, term_ids=terms, now=now).exclude(pk=exclude_id))

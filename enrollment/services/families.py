@@ -154,7 +154,6 @@ def _request_locked(
     if offer_hours is None:
         raise DomainError("window_closed")
     fee_confirmed_check(section=section, confirmed_total=confirmed_total, today=timezone.localdate(now))
-    clash_check(student=student, section=section)
     school_id = section.course.school_id
     for action in _SEAT_ACTIONS:
         validate_action(action)
@@ -166,6 +165,7 @@ def _request_locked(
         waitlist=waitlist,
         request_key=key,
         section=section,
+        before_write=lambda held: clash_check(student=student, section=section, held=held),
         audit=capacity.ClaimAudit(
             actor_id=getattr(by, "pk", None),
             school_id=school_id,

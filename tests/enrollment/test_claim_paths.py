@@ -81,6 +81,9 @@ def _run(monkeypatch, one_statement: bool, world, case: str):
     elif case == "waiting_and_free":
         row(others[0], "enrolled")
         row(others[1], "waitlisted")
+    elif case == "held_elsewhere":  # a seat in another section this term (no published times: no clash)
+        other = f.section(a, f"另一{case}", capacity=5)
+        Enrollment.objects.create(student=taker, section=other, status="enrolled", created_at=now - HOUR)
     elif case == "existing":
         row(others[0], "enrolled")
         row(taker, "waitlisted")
@@ -120,6 +123,7 @@ EXPECTED = {
     "offer_due": (True, "waitlisted", 1),  # the due offer expires, the next in line gets the seat offered
     "waiting_and_free": (True, "waitlisted", 1),  # the free seat is offered to the one waiting first
     "existing": ("refused", "already_enrolled"),
+    "held_elsewhere": (True, "enrolled", None),
 }
 
 
