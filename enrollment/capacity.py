@@ -32,9 +32,12 @@ snapshot, so the count is read after the lock is granted, exactly as in the Pyth
 plain SQL statement or CTE could not do that: its snapshot is taken before it waits for the lock).
 The function takes only the common case — the pupil holds no row here, no offer is due, and no
 pupil waits while a seat is free — and answers `python` otherwise; then the Python path below runs
-under the lock the function already took. SQLite (and `ONE_STATEMENT = False`) uses the Python path
-only. `tests/enrollment/test_claim_paths.py` holds the two paths to the same outcomes (free, full,
-waitlist refused, offers pending, waitlist positions, offers due, an existing row).
+under the lock the function already took. Asked to (`before_write`: the first-come time-clash check),
+the same call first reads the pupil's seats this term — after the pupil's lock, before the
+section's — and, if there are any, returns them instead: the caller checks times, then calls again.
+SQLite (and `ONE_STATEMENT = False`) uses the Python path only. `tests/enrollment/test_claim_paths.py`
+holds the two paths to the same outcomes (free, full, waitlist refused, offers pending, waitlist
+positions, offers due, a free seat someone waits for, an existing row, a seat elsewhere this term).
 """
 
 from __future__ import annotations
