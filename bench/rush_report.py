@@ -149,6 +149,16 @@ def main(out: Path, target: Path, knobs: str) -> int:
         f"throughput = {_conns(knobs) / max(wrk['rps'], 1) * 1000:.0f} ms (measured p50 {wrk['p50_ms']:.0f} ms).",
         "- Statements per request: `tests/enrollment/test_hot_path.py` asserts them (cold and warm token).",
         "",
+        "## The row for README's table",
+        "",
+        f"| first-come rush | `bench/rush.sh` ({knobs}; load {load_wrk}) | enroll **{wrk['rps']:.0f} req/s** against "
+        f"`GET /healthz` **{floor_rps or 0:.0f} req/s** through the same gunicorn: **enroll ÷ healthz = {ratio or 0:.2f}** "
+        f"(target ≥ 0.25: {'met' if ratio is not None and ratio >= TARGET_RATIO else 'not met'}); "
+        f"p99 {wrk['p99_ms']:.0f} ms at {_conns(knobs)} connections; {burst_parents} parents at once on one "
+        f"{burst_capacity}-seat section: {burst.get('seated', '?')} seated, {burst.get('waitlisted', '?')} waitlisted, "
+        f"last answer {burst_last:.0f} ms; {errors + burst_errors} errors, **{overbooked} overbooked** — "
+        "`bench/results/rush.md` |",
+        "",
     ]
     target.write_text("\n".join(lines))
     print("\n".join(lines))
