@@ -60,6 +60,12 @@ def test_the_rush_request_costs_the_fewest_statements(shop, settings):
     status, sql = _statements(Client(), raw, pupil, shop.art)
     assert status == 201
     assert len(sql) == EXPECTED[connection.vendor]["rush_cold"], "\n".join(sql)
+    # the pupil is read within the parent's family, and locked (step 1 of enrollment.capacity) by that read
+    [pupil_read] = [s for s in sql if 'FROM "enrollment_student"' in s]
+    assert '"enrollment_student"."family_id" =' in pupil_read
+    if connection.vendor == "postgresql":
+        assert 'FOR NO KEY UPDATE OF "enrollment_student"' in pupil_read
+        assert sql.index(pupil_read) < next(i for i, s in enumerate(sql) if "kehou_enrollment_claim(" in s)
     token_cache_clear()
 
 
