@@ -12,8 +12,7 @@
 #   1. wrk against POST /api/v1/enrollments, each request a different parent and pupil;
 #   2. wrk against GET /healthz through the same gunicorn (the cheapest request: the floor);
 #   3. the opening instant: BURST parents (a connection each, opened first; bench/rush_burst.py, one
-#      asyncio loop) POST for one
-#      SEATS-seat section at the same moment.
+#      asyncio loop) POST for one SEATS-seat section at the same moment.
 # Afterwards SQL checks that no section holds more enrolled pupils than seats, and that the burst
 # section seated exactly SEATS. Writes bench/results/rush.md (bench/rush_report.py: the issue's
 # targets, met or not).
