@@ -69,6 +69,22 @@ def actor_for(user: Any) -> Actor:
         return cached
     from accounts.models import RoleGrant
 
+    grants = RoleGrant.objects.filter(user_id=user.pk).values_list(*GRANT_COLUMNS)
+    actor = actor_from_grants(user.pk, grants)
+    user._kehou_actor = actor
+    return actor
+
+
+#: The columns `actor_from_grants` reads from each role grant (relative to RoleGrant): the role, its
+#: scope, and the user's guardian (family) and teacher rows (one-to-one with the user).
+GRANT_COLUMNS = ("role", "school_id", "provider_id", "district_id", "user__guardian__family_id", "user__teacher__id")
+
+
+def actor_from_grants(user_id: int, grants: Iterable[tuple]) -> Actor:
+    """The actor from the user's role-grant rows `(role, school, provider, district, family, teacher)`.
+
+    One copy of the rule for both callers: `actor_for` (one query) and the bearer-token check, which
+    reads the token, the user and these rows in one statement (a row with role None: no grant)."""
     roles: set[str] = set()
     coord: set[int] = set()
     teach: set[int] = set()
@@ -79,12 +95,11 @@ def actor_for(user: Any) -> Actor:
     hotline: set[int] = set()
     expert: set[int] = set()
     family_id = teacher_id = None
-    grants = RoleGrant.objects.filter(user_id=user.pk).values_list(
-        "role", "school_id", "provider_id", "district_id", "user__guardian__family_id", "user__teacher__id"
-    )
     for role, school_id, provider_id, district_id, family, teacher in grants:
-        roles.add(role)
         family_id, teacher_id = family, teacher  # the same on every row: one guardian, one teacher per user
+        if role is None:
+            continue
+        roles.add(role)
         if role == Role.COORDINATOR:
             coord.add(school_id)
         elif role == Role.TEACHER:
@@ -107,8 +122,8 @@ def actor_for(user: Any) -> Actor:
         roles.discard(Role.PARENT)
     if not roles & {Role.TEACHER, Role.PARTNER_TEACHER}:
         teacher_id = None
-    actor = Actor(
-        user_id=user.pk,
+    return Actor(
+        user_id=user_id,
         roles=frozenset(roles),
         coordinator_school_ids=frozenset(coord),
         teacher_school_ids=frozenset(teach),
@@ -121,8 +136,6 @@ def actor_for(user: Any) -> Actor:
         family_id=family_id,
         teacher_id=teacher_id,
     )
-    user._kehou_actor = actor
-    return actor
 
 
 def _declare(view: Callable, access: str | frozenset[str]) -> Callable:

@@ -3,19 +3,29 @@
 #
 #   bench/rush.sh                      # defaults below; every knob is an environment variable
 #   DURATION=20 CONNS=16 WORKERS=4 bench/rush.sh
+#   WORKER_CLASS=gthread THREADS=4 WORKERS=2 bench/rush.sh     # gunicorn threads instead of processes
 #
 # Resets the PostgreSQL database `kehou_bench` (never the development or test databases), seeds
-# PUPILS parents with bearer tokens, measures pgbench on the same server (simple-update, -N, and
-# select-only, -S, for reference), then runs gunicorn on 127.0.0.1 and wrk against
-# POST /api/v1/enrollments, each request a different parent and pupil. Afterwards SQL checks that
-# no section holds more enrolled pupils than seats. Writes bench/results/rush.md.
+# PUPILS parents with bearer tokens (and BURST more for one extra section), measures pgbench on the
+# same server (simple-update, -N, and select-only, -S, for reference), then runs gunicorn on
+# 127.0.0.1 and
+#   1. wrk against POST /api/v1/enrollments, each request a different parent and pupil;
+#   2. wrk against GET /healthz through the same gunicorn (the cheapest request: the floor);
+#   3. the opening instant: BURST parents (a connection each, opened first; bench/rush_burst.py, one
+#      asyncio loop) POST for one SEATS-seat section at the same moment.
+# Afterwards SQL checks that no section holds more enrolled pupils than seats, and that the burst
+# section seated exactly SEATS. Writes bench/results/rush.md (bench/rush_report.py: the issue's
+# targets, met or not).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-20}          # seconds of wrk load (and of each pgbench run)
 CONNS=${CONNS:-16}                # wrk connections = pgbench clients
-THREADS=${THREADS:-2}             # wrk threads = pgbench threads
-WORKERS=${WORKERS:-4}             # gunicorn sync workers
+WRK_THREADS=${WRK_THREADS:-2}     # wrk threads = pgbench threads
+WORKERS=${WORKERS:-4}             # gunicorn worker processes
+WORKER_CLASS=${WORKER_CLASS:-sync} # gunicorn worker class: sync or gthread
+THREADS=${THREADS:-1}             # gunicorn threads per worker (gthread; more than 1 implies gthread)
+BURST=${BURST:-300}               # parents pressing "take a seat" for one SEATS-seat section at once
 PUPILS=${PUPILS:-30000}           # parents/pupils seeded (each request uses the next one)
 SECTIONS=${SECTIONS:-20}          # sections pupils rush into (pupil i -> section i mod SECTIONS)
 SEATS=${SEATS:-30}                # seats per section
@@ -34,18 +44,18 @@ echo "== reset database $DB"
 psql -q -d postgres -c "DROP DATABASE IF EXISTS ${DB} WITH (FORCE)" -c "CREATE DATABASE ${DB}"
 export DATABASE_URL="$URL" DJANGO_ENV=test DEBUG=0 CONN_MAX_AGE=600 LOG_LEVEL=WARNING
 $PY manage.py migrate --noinput -v0
-$PY bench/rush_seed.py "$PUPILS" "$SECTIONS" "$SEATS" "$OUT/rush_tokens.txt"
+$PY bench/rush_seed.py "$PUPILS" "$SECTIONS" "$SEATS" "$OUT/rush_tokens.txt" "$BURST" "$OUT/burst_tokens.txt"
 
 echo "== pgbench on the same server (${DURATION}s each, ${CONNS} clients)"
 pgbench -i -q -s 10 "$DB" >/dev/null 2>&1
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load_pgbench.txt"
-pgbench -N -c "$CONNS" -j "$THREADS" -T "$DURATION" -n "$DB" > "$OUT/pgbench_simple_update.txt" 2>&1
-pgbench -S -c "$CONNS" -j "$THREADS" -T "$DURATION" -n "$DB" > "$OUT/pgbench_select_only.txt" 2>&1
+pgbench -N -c "$CONNS" -j "$WRK_THREADS" -T "$DURATION" -n "$DB" > "$OUT/pgbench_simple_update.txt" 2>&1
+pgbench -S -c "$CONNS" -j "$WRK_THREADS" -T "$DURATION" -n "$DB" > "$OUT/pgbench_select_only.txt" 2>&1
 grep -h "^tps" "$OUT"/pgbench_*.txt || true
 
-echo "== gunicorn (${WORKERS} workers) on 127.0.0.1:${PORT}"
-.venv/bin/gunicorn config.wsgi -w "$WORKERS" -b "127.0.0.1:${PORT}" --log-level warning \
-  --backlog 2048 > "$OUT/gunicorn.log" 2>&1 &
+echo "== gunicorn (${WORKERS} workers, ${WORKER_CLASS}, ${THREADS} threads each) on 127.0.0.1:${PORT}"
+.venv/bin/gunicorn config.wsgi -w "$WORKERS" -k "$WORKER_CLASS" --threads "$THREADS" -b "127.0.0.1:${PORT}" \
+  --log-level warning --backlog 2048 > "$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
@@ -57,13 +67,16 @@ for _ in $(seq 1 $((WORKERS * 4))); do curl -s -o /dev/null "http://127.0.0.1:${
 
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load_wrk.txt"
 echo "== wrk: ${CONNS} connections, ${DURATION}s, every request a different parent"
-RUSH_TOKENS="$OUT/rush_tokens.txt" RUSH_THREADS="$THREADS" \
-  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s -s bench/rush.lua \
+RUSH_TOKENS="$OUT/rush_tokens.txt" RUSH_THREADS="$WRK_THREADS" \
+  wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s -s bench/rush.lua \
   "http://127.0.0.1:${PORT}/api/v1/enrollments" | tee "$OUT/wrk.txt"
 # Django's floor on this machine: the cheapest request there is (GET /healthz, one SELECT 1, no
 # auth, no write) through the same gunicorn, wrk connections and duration.
 echo "== wrk: the same gunicorn on GET /healthz (the cheapest request)"
-wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT}/healthz" | tee "$OUT/wrk_floor.txt"
+wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT}/healthz" | tee "$OUT/wrk_floor.txt"
+echo "== the opening instant: ${BURST} parents, one ${SEATS}-seat section, all at once"
+sleep 1
+$PY bench/rush_burst.py "$OUT/burst_tokens.txt" 127.0.0.1 "$PORT" "$OUT/burst.json"
 kill $GUNICORN; wait $GUNICORN 2>/dev/null || true
 trap - EXIT
 
@@ -81,6 +94,12 @@ SELECT 'waitlisted', count(*) FROM enrollment_enrollment WHERE status = 'waitlis
 SELECT 'duplicate_active_rows', count(*) FROM (SELECT student_id, section_id FROM enrollment_enrollment
   WHERE status IN ('enrolled', 'waitlisted') GROUP BY 1, 2 HAVING count(*) > 1) d;
 SELECT 'audit_events', count(*) FROM core_auditevent WHERE action LIKE 'enrollment.%';
+SELECT 'burst_capacity', s.capacity FROM courses_section s JOIN courses_course c ON c.id = s.course_id
+  WHERE c.title = '抢课';
+SELECT 'burst_enrolled', count(*) FROM enrollment_enrollment e JOIN courses_section s ON s.id = e.section_id
+  JOIN courses_course c ON c.id = s.course_id WHERE c.title = '抢课' AND e.status = 'enrolled';
+SELECT 'burst_waitlisted', count(*) FROM enrollment_enrollment e JOIN courses_section s ON s.id = e.section_id
+  JOIN courses_course c ON c.id = s.course_id WHERE c.title = '抢课' AND e.status = 'waitlisted';
 SQL
 cat "$OUT/verify.txt"
 
@@ -106,11 +125,11 @@ PGBENCH
 read -r SEC_LO SEC_HI PUPIL_LO PUPIL_HI < <(psql -At -F' ' -d "$DB" -c \
   "SELECT (SELECT min(id) FROM courses_section), (SELECT max(id) FROM courses_section),
           (SELECT min(id) FROM enrollment_student), (SELECT max(id) FROM enrollment_student)")
-pgbench -n -f "$OUT/rush_txn.sql" -c "$CONNS" -j "$THREADS" -T "$DURATION" \
+pgbench -n -f "$OUT/rush_txn.sql" -c "$CONNS" -j "$WRK_THREADS" -T "$DURATION" \
   -D sec_lo="$SEC_LO" -D sec_hi="$SEC_HI" -D pupil_lo="$PUPIL_LO" -D pupil_hi="$PUPIL_HI" "$DB" \
   > "$OUT/pgbench_enroll_sql.txt" 2>&1 || true
 grep -h "^tps" "$OUT/pgbench_enroll_sql.txt" || tail -3 "$OUT/pgbench_enroll_sql.txt"
 
 $PY bench/rush_report.py "$OUT" "bench/results/rush.md" \
-  "DURATION=$DURATION CONNS=$CONNS THREADS=$THREADS WORKERS=$WORKERS PUPILS=$PUPILS SECTIONS=$SECTIONS SEATS=$SEATS"
+  "DURATION=$DURATION CONNS=$CONNS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS WORKER_CLASS=$WORKER_CLASS THREADS=$THREADS PUPILS=$PUPILS SECTIONS=$SECTIONS SEATS=$SEATS BURST=$BURST"
 echo "== wrote bench/results/rush.md"

@@ -133,6 +133,10 @@ CONN_MAX_AGE = int(env_str("CONN_MAX_AGE", "60") or 60)
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": database_from_url("DATABASE_URL", _database_url, conn_max_age=CONN_MAX_AGE)}
+    # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator() on PostgreSQL:
+    # exports, fee runs, the risk sweep) may meet another server connection on its next fetch; set
+    # this to 1 there so .iterator() reads through a client-side cursor (docs/deploy.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
     # One test database per test process, so parallel test runs never drop each other's database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:

@@ -209,10 +209,10 @@ def enrollment_create(
     idempotency_key: Text(64) = Header("", alias="Idempotency-Key", description="retry safely: same key, same answer"),
 ):
     """Take a first-come seat (201) or a waitlist place (202); see the module docs for the 409 codes."""
-    child = selectors.student_get_for_parent(actor=request.actor, student_id=payload.student, with_school=False)
-    section = selectors.section_get_for_student(student=child, section_id=payload.section)
-    result = services.enrollment_request(
-        student=child,
+    section = selectors.section_get(section_id=payload.section)
+    result = services.enrollment_request_for_parent(
+        actor=request.actor,
+        student_id=payload.student,
         section=section,
         by=request.user,
         request=request,

@@ -24,22 +24,43 @@ locks first, in id order, then the sections', in id order — the same order as 
 
 Changing a section's capacity comes here too (`capacity_set`): lock the section, refuse a
 capacity below the seats held, and offer the new seats to the waitlist.
+
+One round trip on PostgreSQL (issue 15): `claim` calls the SQL function `kehou_enrollment_claim`
+(migration enrollment 0009), which runs steps 2 and 3 — lock the section, count, insert the row and
+its audit event — in one statement. Each statement inside a PL/pgSQL function takes a fresh
+snapshot, so the count is read after the lock is granted, exactly as in the Python path (a single
+plain SQL statement or CTE could not do that: its snapshot is taken before it waits for the lock).
+The function takes only the common case — the pupil holds no row here, no offer is due, and no
+pupil waits while a seat is free — and answers `python` otherwise; then the Python path below runs
+under the lock the function already took. Asked to (`before_write`: the first-come time-clash check),
+the same call first reads the pupil's seats this term — after the pupil's lock, before the
+section's — and, if there are any, returns them instead: the caller checks times, then calls again.
+SQLite (and `ONE_STATEMENT = False`) uses the Python path only. `tests/enrollment/test_claim_paths.py`
+holds the two paths to the same outcomes (free, full, waitlist refused, offers pending, waitlist
+positions, offers due, a free seat someone waits for, an existing row, a seat elsewhere this term).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from core.errors import DomainError
+from core.hot import HotQuery
 from courses.models import SeatStatus, Section
 from enrollment.models import Enrollment, Student
 
 ACTIVE = (SeatStatus.ENROLLED, SeatStatus.WAITLISTED)
+
+#: Use the one-statement claim on PostgreSQL (tests turn it off to run the Python path there too).
+ONE_STATEMENT = True
 
 
 @dataclass
@@ -57,6 +78,24 @@ class Claim:
     changes: SectionChanges = field(default_factory=SectionChanges)
     #: 1-based place of a new waitlisted row among those waiting without an offer (None otherwise)
     waitlist_position: int | None = None
+    #: the new row's audit event was written with it (the one-statement path); else the caller writes it
+    audited: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimAudit:
+    """The audit event of a new row, written in the claim's own statement on PostgreSQL.
+
+    `data` is the event's data without `student`, `section` and `status` (added from the row);
+    the action is `enrolled_action` or `waitlisted_action` by the row's status. The caller has
+    validated both names against the registry (`core.audit.validate_action`)."""
+
+    actor_id: int | None
+    school_id: int | None
+    ip: str | None
+    enrolled_action: str
+    waitlisted_action: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class SectionState(NamedTuple):
@@ -92,6 +131,22 @@ def student_lock(student_id: int) -> Student:
     """Step 1: lock the pupil's row (clash checks and idempotency keys are per pupil)."""
     _require_transaction()
     return Student.objects.select_for_update(no_key=True).get(pk=student_id)
+
+
+_locked_reads: dict[Callable, HotQuery] = {}
+
+
+def student_lock_from(students: Callable[..., QuerySet[Student]], **args: Any) -> Student | None:
+    """Step 1 through a scoped read: `students(**args)` (a parent's own child, with annotations) is
+    read and locked in one statement, compiled once per process (`core.hot`). None if not found."""
+    _require_transaction()
+    hot = _locked_reads.get(students)
+    if hot is None:
+        hot = _locked_reads.setdefault(
+            students, HotQuery(lambda **a: students(**a).select_for_update(of=("self",), no_key=True)[:2])
+        )
+    rows = hot.objects(**args)
+    return rows[0] if rows else None
 
 
 def students_lock(student_ids: list[int]) -> dict[int, Student]:
@@ -196,11 +251,139 @@ def claim(
     source: str = Enrollment.Source.FIRST_COME,
     note: str = "",
     request_key: str = "",
+    audit: ClaimAudit | None = None,
+    section: Section | None = None,
+    before_write: Callable[[list[tuple] | None], None] | None = None,
 ) -> Claim:
     """Take a free seat, or else a waitlist place (or refuse with `section_full` if `waitlist` is False).
 
-    Returns the pupil's existing active row unchanged (created=False) if there is one.
+    Returns the pupil's existing active row unchanged (created=False) if there is one. With `audit`,
+    the new row's audit event is written in the same statement where the database allows it
+    (`Claim.audited`). `section`, if the caller has read it (with its course), is set on the new row.
+
+    `before_write(held)` is the caller's last check before a seat is taken (the time-clash check),
+    run under the pupil's lock and before the section's: on PostgreSQL with the pupil's seats this
+    term (section, term, course title) as the one-statement call found them — it is called only if
+    there are any — and elsewhere with None (the check reads them itself).
     """
+    if ONE_STATEMENT and connection.vendor == "postgresql":
+        _require_transaction()
+        args = {
+            "student_id": student.pk,
+            "section_id": section_id,
+            "now": now,
+            "waitlist": waitlist,
+            "source": source,
+            "note": note,
+            "request_key": request_key,
+            "audit": audit,
+            "term_id": section.term_id if section is not None else None,
+        }
+        if before_write is not None and section is None:  # no term to look in: the check reads itself
+            before_write(None)
+        done = _claim_one_statement(**args, check_held=before_write is not None and section is not None)
+        if isinstance(done, list):  # the pupil holds seats this term: check times, then take the seat
+            before_write(done)
+            done = _claim_one_statement(**args, check_held=False)
+        if done is not None:
+            if section is not None and section.pk == section_id:
+                done.enrollment.section = section
+            return done
+    elif before_write is not None:
+        before_write(None)
+    return _claim_python(
+        student=student,
+        section_id=section_id,
+        now=now,
+        offer_hours=offer_hours,
+        waitlist=waitlist,
+        source=source,
+        note=note,
+        request_key=request_key,
+    )
+
+
+_CLAIM_SQL = "SELECT * FROM kehou_enrollment_claim({})".format(", ".join(["%s"] * 18))
+
+
+def _claim_one_statement(
+    *,
+    student_id: int,
+    section_id: int,
+    now: datetime,
+    waitlist: bool,
+    source: str,
+    note: str,
+    request_key: str,
+    audit: ClaimAudit | None,
+    term_id: int | None,
+    check_held: bool,
+) -> Claim | list[tuple] | None:
+    """Steps 2 and 3 in one round trip (PostgreSQL); None when the Python path must decide; with
+    `check_held`, the pupil's seats in `term_id` (section, term, title) if there are any, before
+    anything is locked or written."""
+    from django.utils import timezone
+
+    audit_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            [
+                student_id,
+                section_id,
+                now,
+                waitlist,
+                source,
+                note,
+                request_key,
+                audit is not None,
+                audit.actor_id if audit else None,
+                audit.ip if audit else None,
+                audit.school_id if audit else None,
+                audit_at,
+                audit.enrolled_action if audit else "",
+                audit.waitlisted_action if audit else "",
+                Enrollment._meta.label_lower,
+                json.dumps(audit.data if audit else {}),
+                term_id,
+                check_held,
+            ],
+        )
+        rows = cursor.fetchall()
+    outcome, row_id, status, position = rows[0][:4]
+    if outcome == "held":
+        return [row[4:] for row in rows]
+    if outcome == "full":
+        raise DomainError("section_full")
+    if outcome != "created":  # "python": an existing row, offers to pass on; "missing": as the ORM would say
+        return None
+    row = Enrollment(
+        id=row_id,
+        student_id=student_id,
+        section_id=section_id,
+        status=status,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        note=note,
+        request_key=request_key,
+    )
+    row._state.adding, row._state.db = False, connection.alias
+    return Claim(row, created=True, waitlist_position=position, audited=audit is not None)
+
+
+def _claim_python(
+    *,
+    student: Student,
+    section_id: int,
+    now: datetime,
+    offer_hours: int,
+    waitlist: bool,
+    source: str,
+    note: str,
+    request_key: str,
+) -> Claim:
+    """The Python path of `claim` (SQLite; PostgreSQL when the function hands over): the same rule."""
     section = section_lock(section_id)
     state = _section_state(section_id=section.pk, student_id=student.pk, now=now)
     if state.mine:

@@ -62,7 +62,14 @@ class StudentQuerySet(models.QuerySet):
 
     def visible_to_parent(self, actor: Actor) -> StudentQuerySet:
         """THE parent's scope: the children of the acting parent's own family, nothing else."""
-        return self.filter(family_id=actor.family_id) if actor.family_id is not None else self.none()
+        family_id = parent_family(actor)
+        return self.of_family(family_id) if family_id is not None else self.none()
+
+
+def parent_family(actor: Actor) -> int | None:
+    """The family whose children a parent sees (`visible_to_parent`), as a plain value for statements
+    compiled once (`core.hot`, the first-come request); None: no children at all."""
+    return actor.family_id
 
 
 class Student(models.Model):

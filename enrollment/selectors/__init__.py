@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from accounts.access import Actor
+from core.hot import HotQuery
 from core.ids import get_or_404, id_or_404
 from courses.models import WEEKDAY_CHOICES, School, SchoolClass, Section, Term, section_order_key
 from courses.selectors import term_current
@@ -30,6 +31,7 @@ from enrollment.selectors.catalogue import (  # noqa: F401
     FeeQuote,
     catalogue_for_student,
     fee_quote,
+    section_get,
     section_get_for_student,
     section_is_open_to,
 )
@@ -107,20 +109,40 @@ def student_list_for_school(*, school: School, school_class: SchoolClass | None 
 ACTIVE = ("enrolled", "waitlisted")
 
 
+def _held_in_terms(*, student_id: int, term_ids: Iterable[int], now: dt.datetime):
+    """The seats (and live offers) a child holds in these terms: (section, its term, course title)."""
+    return (
+        Enrollment.objects.held(now)
+        .filter(student_id=student_id, section__term_id__in=set(term_ids))
+        .values_list("section_id", "section__term_id", "section__course__title")
+    )
+
+
+_HELD_IN_TERM = HotQuery(
+    lambda student_id, term_id, now: _held_in_terms(student_id=student_id, term_ids=[term_id], now=now)
+)
+
+
 def seat_clashes(
-    *, student: Student, sections: Iterable[Section], now: dt.datetime, exclude_id: int | None = None
+    *,
+    student: Student,
+    sections: Iterable[Section],
+    now: dt.datetime,
+    exclude_id: int | None = None,
+    held: list[tuple[int, int, str]] | None = None,
 ) -> dict[int, list[tuple[int, str]]]:
     """THE time-clash rule, for pages and the service alike: {section id: [(other section id, its
     course title)]} for each of `sections` meeting at the same time as a seat (or live offer) the
     child holds in that term. Sections without published times clash with nothing. A child holding
     nothing else costs one indexed read and no timetable read (the common case in a rush)."""
     sections = list(sections)
-    held = list(
-        Enrollment.objects.held(now)
-        .filter(student_id=student.pk, section__term_id__in={s.term_id for s in sections})
-        .exclude(pk=exclude_id)
-        .values_list("section_id", "section__term_id", "section__course__title")
-    )
+    terms = {s.term_id for s in sections}
+    if held is not None:  # read by the caller under the pupil's lock (the first-come claim on PostgreSQL)
+        held = [h for h in held if h[1] in terms]
+    elif len(terms) == 1 and exclude_id is None:  # a request for one seat: the statement compiled once
+        held = _HELD_IN_TERM.rows(student_id=student.pk, term_id=next(iter(terms)), now=now)
+    else:
+        held = list(_held_in_terms(student_id=student.pk, term_ids=terms, now=now).exclude(pk=exclude_id))
     if not held:
         return {}
     times = section_times({s.pk for s in sections} | {h[0] for h in held})
@@ -147,12 +169,33 @@ def windows_for(*, school_id: int, term_id: int) -> list[EnrollmentWindow]:
     return list(EnrollmentWindow.objects.filter(school_id=school_id, term_id=term_id).order_by("opens_at", "id"))
 
 
-def window_open(*, school_id: int, term_id: int, mode: str, now: dt.datetime) -> EnrollmentWindow | None:
+def _windows_open(*, school_id: Any, term_id: int, mode: str, now: dt.datetime):
+    """THE open window of a school, term and mode: open at `now`, the latest opened first."""
     return (
         EnrollmentWindow.objects.open_at(now)
         .filter(school_id=school_id, term_id=term_id, mode=mode)
         .order_by("-opens_at", "-id")
-        .first()
+    )
+
+
+def window_open(*, school_id: int, term_id: int, mode: str, now: dt.datetime) -> EnrollmentWindow | None:
+    return _windows_open(school_id=school_id, term_id=term_id, mode=mode, now=now).first()
+
+
+def student_for_first_come(*, family_id: int, student_id: int, term_id: int, now: dt.datetime):
+    """The pupil `student_id` if a child of `family_id` (the parent's scope, `visible_to_parent`,
+    for an actor with that family), with `first_come_offer_hours`: the offer hours of the first-come
+    window open now at the child's school in `term_id` (None if none is open). For the API's
+    first-come request, which reads the pupil, locks it and learns whether the window is open in one
+    statement (`capacity.student_lock_from`); its arguments are plain values so that the statement
+    is compiled once (`core.hot`)."""
+    window = _windows_open(
+        school_id=OuterRef("school_id"), term_id=term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
+    )
+    return (
+        Student.objects.of_family(family_id)
+        .filter(pk=student_id)
+        .annotate(first_come_offer_hours=Subquery(window.values("offer_hours")[:1]))
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
+from core.hot import HotQuery
 from core.ids import id_or_404
 from courses.models import Course, Section, Term, section_order_key
 from enrollment.models import (
@@ -166,7 +167,17 @@ def section_get_for_student(*, student: Student, section_id: Any) -> Section:
 
     With its course and term, which the eligibility check and the answer read.
     """
-    try:
-        return Section.objects.select_related("course", "term").get(pk=id_or_404(section_id))
-    except Section.DoesNotExist:
-        raise Http404 from None
+    return section_get(section_id=section_id)
+
+
+def section_get(*, section_id: Any) -> Section:
+    """A section by id with its course and term, or 404 (whose it may be is the caller's check:
+    `section_is_open_to`, which the first-come service asks under the pupil's lock). The statement
+    is compiled once per process (`core.hot`): the first-come request reads it on every call."""
+    rows = _SECTION.objects(section_id=id_or_404(section_id))
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
+_SECTION = HotQuery(lambda section_id: Section.objects.select_related("course", "term").filter(pk=section_id)[:2])

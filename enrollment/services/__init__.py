@@ -20,6 +20,7 @@ from enrollment.services.common import (
 from enrollment.services.families import (
     dismissal_set,
     enrollment_request,
+    enrollment_request_for_parent,
     enrollment_withdraw,
     offer_accept,
     offers_expire_due,
@@ -56,6 +57,7 @@ __all__ = [
     "eligibility_check",
     "enrollment_data",
     "enrollment_request",
+    "enrollment_request_for_parent",
     "enrollment_withdraw",
     "later_text",
     "log",

@@ -80,10 +80,15 @@ def schedule_expiry(run_after: datetime) -> None:
         log.exception("could not queue enrollment.tasks.offers_expire")
 
 
-def clash_check(*, student: Student, section: Section, exclude_id: int | None = None) -> None:
+def clash_check(
+    *, student: Student, section: Section, exclude_id: int | None = None, held: list[tuple] | None = None
+) -> None:
     """Refuse a seat that meets at the same time as another seat (or pending offer) of the child
-    (the rule: `selectors.seat_clashes`, which pages call to warn before the family chooses)."""
-    hits = selectors.seat_clashes(student=student, sections=[section], now=timezone.now(), exclude_id=exclude_id)
+    (the rule: `selectors.seat_clashes`, which pages call to warn before the family chooses).
+    `held`: the child's seats this term if the caller has just read them under the child's lock."""
+    hits = selectors.seat_clashes(
+        student=student, sections=[section], now=timezone.now(), exclude_id=exclude_id, held=held
+    )
     for other_id, title in hits.get(section.pk, [])[:1]:
         raise DomainError(
             "time_clash",

@@ -7,13 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import Actor
+from core.audit import client_ip, validate_action
 from core.errors import DomainError
-from core.ids import MAX_ID
+from core.ids import MAX_ID, id_or_404
 from courses.models import Section, Term
 from enrollment import capacity, selectors
 from enrollment.models import (
@@ -36,6 +38,7 @@ from enrollment.services.common import (
     seat_changes_record,
 )
 from enrollment.services.gate import weekly_change_pin_today
+from pupils.models import parent_family
 
 # --- Families: first-come seats, waitlists, offers, ranked choices, dismissal ---------------------
 
@@ -60,41 +63,126 @@ def enrollment_request(
     anything (a double tap, a re-sent form, a client retry).
     """
     now = now or timezone.now()
-    key = (request_key or "").strip()[:64]
     with transaction.atomic():
-        if key:
-            prior = _replay(student=student, section=section, key=key)
-            if prior is not None:
-                return prior
-        eligibility_check(student=student, section=section)
         window = selectors.window_open(
             school_id=student.school_id, term_id=section.term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
         )
-        if window is None:
-            raise DomainError("window_closed")
-        fee_confirmed_check(section=section, confirmed_total=confirmed_total, today=timezone.localdate(now))
         capacity.student_lock(student.pk)
-        if key:  # a concurrent double tap waited on the lock: its twin has written by now
-            prior = _replay(student=student, section=section, key=key)
-            if prior is not None:
-                return prior
-        clash_check(student=student, section=section)
-        claim = capacity.claim(
+        return _request_locked(
             student=student,
-            section_id=section.pk,
-            now=now,
-            offer_hours=window.offer_hours,
+            section=section,
+            offer_hours=window.offer_hours if window else None,
+            by=by,
+            request=request,
             waitlist=waitlist,
-            request_key=key,
+            request_key=request_key,
+            now=now,
+            confirmed_total=confirmed_total,
         )
-        row = claim.enrollment
-        if not claim.created:  # an active row exists and this is not a retry of the request that made it
-            raise DomainError("already_enrolled", fields={"enrollment": row.pk, "status": row.status})
-        school_id = section.course.school_id
-        action = "enrollment.seat.granted" if row.status == Enrollment.Status.ENROLLED else "enrollment.waitlist.joined"
+
+
+def enrollment_request_for_parent(
+    *,
+    actor: Actor,
+    student_id: int,
+    section: Section,
+    by: Any,
+    request: HttpRequest | None = None,
+    waitlist: bool = True,
+    request_key: str = "",
+    now: datetime | None = None,
+    confirmed_total: Decimal | str | None = None,
+) -> EnrollmentResult:
+    """`enrollment_request` for one of the acting parent's own children (404 for any other pupil).
+
+    The API's hot path: the scoped pupil read, the pupil's lock (step 1 of `enrollment.capacity`)
+    and the open first-come window are one statement, then the same checks and claim as
+    `enrollment_request`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        family_id = parent_family(actor)  # the scope of `visible_to_parent`, as a plain value
+        student = (
+            capacity.student_lock_from(
+                selectors.student_for_first_come,
+                family_id=family_id,
+                student_id=id_or_404(student_id),
+                term_id=section.term_id,
+                now=now,
+            )
+            if family_id is not None
+            else None
+        )
+        if student is None:
+            raise Http404
+        return _request_locked(
+            student=student,
+            section=section,
+            offer_hours=student.first_come_offer_hours,
+            by=by,
+            request=request,
+            waitlist=waitlist,
+            request_key=request_key,
+            now=now,
+            confirmed_total=confirmed_total,
+        )
+
+
+_SEAT_ACTIONS = ("enrollment.seat.granted", "enrollment.waitlist.joined")
+
+
+def _request_locked(
+    *,
+    student: Student,
+    section: Section,
+    offer_hours: int | None,
+    by: Any,
+    request: HttpRequest | None,
+    waitlist: bool,
+    request_key: str,
+    now: datetime,
+    confirmed_total: Decimal | str | None,
+) -> EnrollmentResult:
+    """The checks and the claim, with the pupil locked (`offer_hours` None: no first-come window open).
+
+    A retry is answered first: its twin may have written while this one waited on the lock."""
+    key = (request_key or "").strip()[:64]
+    if key:
+        prior = _replay(student=student, section=section, key=key)
+        if prior is not None:
+            return prior
+    eligibility_check(student=student, section=section)
+    if offer_hours is None:
+        raise DomainError("window_closed")
+    fee_confirmed_check(section=section, confirmed_total=confirmed_total, today=timezone.localdate(now))
+    school_id = section.course.school_id
+    for action in _SEAT_ACTIONS:
+        validate_action(action)
+    claim = capacity.claim(
+        student=student,
+        section_id=section.pk,
+        now=now,
+        offer_hours=offer_hours,
+        waitlist=waitlist,
+        request_key=key,
+        section=section,
+        before_write=lambda held: clash_check(student=student, section=section, held=held),
+        audit=capacity.ClaimAudit(
+            actor_id=getattr(by, "pk", None),
+            school_id=school_id,
+            ip=client_ip(request),
+            enrolled_action=_SEAT_ACTIONS[0],
+            waitlisted_action=_SEAT_ACTIONS[1],
+            data={"source": Enrollment.Source.FIRST_COME.value},
+        ),
+    )
+    row = claim.enrollment
+    if not claim.created:  # an active row exists and this is not a retry of the request that made it
+        raise DomainError("already_enrolled", fields={"enrollment": row.pk, "status": row.status})
+    if not claim.audited:
+        action = _SEAT_ACTIONS[0] if row.status == Enrollment.Status.ENROLLED else _SEAT_ACTIONS[1]
         audit(action, by=by, row=row, school_id=school_id, request=request, source=row.source, **enrollment_data(row))
-        seat_changes_record(claim.changes, school_id=school_id, request=request)
-        return EnrollmentResult(row, created=claim.created, waitlist_position=claim.waitlist_position)
+    seat_changes_record(claim.changes, school_id=school_id, request=request)
+    return EnrollmentResult(row, created=claim.created, waitlist_position=claim.waitlist_position)
 
 
 def _replay(*, student: Student, section: Section, key: str) -> EnrollmentResult | None:

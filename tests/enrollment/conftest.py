@@ -44,3 +44,17 @@ def shop(world):
     )
     s.others = f.pupils(4, a, world.class_a, prefix="X", with_parent=True)
     return s
+
+
+@pytest.fixture(params=["python", "one_statement"])
+def claim_path(request, monkeypatch):
+    """Run a test through each path of `enrollment.capacity.claim`: the Python path (both databases)
+    and the one-statement SQL function (PostgreSQL only; skipped on SQLite, which has no such path)."""
+    from django.db import connection
+
+    from enrollment import capacity
+
+    if request.param == "one_statement" and connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim exists on PostgreSQL only")
+    monkeypatch.setattr(capacity, "ONE_STATEMENT", request.param == "one_statement")
+    return request.param

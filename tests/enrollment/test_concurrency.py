@@ -34,7 +34,7 @@ def _connection_budget() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_200_parents_at_once_never_oversell_a_30_seat_section(world):
+def test_200_parents_at_once_never_oversell_a_30_seat_section(world, claim_path):
     a = world.school_a
     f.window(a, "first_come")
     section = f.section(a, "抢手的课", capacity=SEATS)
@@ -85,7 +85,7 @@ def test_200_parents_at_once_never_oversell_a_30_seat_section(world):
 
 
 @pytest.mark.django_db
-def test_the_section_row_is_locked_before_seats_are_counted(world):
+def test_the_section_row_is_locked_before_seats_are_counted(world, claim_path):
     """Lock → check → write: on PostgreSQL the section row is locked before the count is read."""
     from django.test.utils import CaptureQueriesContext
 
@@ -96,6 +96,18 @@ def test_the_section_row_is_locked_before_seats_are_counted(world):
     with CaptureQueriesContext(connection) as queries:
         services.enrollment_request(student=pupil, section=section, by=None)
     sql = [q["sql"] for q in queries]
+    if claim_path == "one_statement":
+        # the pupil is locked first, then one call locks the section, counts and writes, in that order
+        call = next(i for i, s in enumerate(sql) if "kehou_enrollment_claim(" in s)
+        assert any('FROM "enrollment_student"' in s and "FOR NO KEY UPDATE" in s for s in sql[:call])
+        assert not any('INSERT INTO "enrollment_enrollment"' in s for s in sql)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_functiondef('kehou_enrollment_claim'::regproc)")
+            body = cursor.fetchone()[0]
+        assert (
+            body.index("FOR NO KEY UPDATE") < body.index("count(*)") < body.index("INSERT INTO enrollment_enrollment")
+        )
+        return
     section_reads = [i for i, s in enumerate(sql) if s.startswith("SELECT") and 'FROM "courses_section"' in s]
     lock = section_reads[-1]  # the section row read inside the transaction: the lock
     count = next(i for i, s in enumerate(sql) if "COUNT(" in s and '"enrollment_enrollment"' in s)
@@ -104,3 +116,58 @@ def test_the_section_row_is_locked_before_seats_are_counted(world):
     if connection.vendor == "postgresql":
         assert "FOR NO KEY UPDATE" in sql[lock]
         assert any('FROM "enrollment_student"' in s and "FOR NO KEY UPDATE" in s for s in sql[:lock])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_through_the_api_writes_one_row(world, claim_path):
+    """The API's path (the parent's pupil read and locked in one statement, then the replay check):
+    eight copies of one request with one Idempotency-Key, sent at once, write one row and one audit
+    event, and every copy gets the same answer."""
+    import json
+
+    from django.test import Client
+
+    from accounts.models import ApiToken
+    from core.models import AuditEvent
+
+    a = world.school_a
+    f.window(a, "first_come")
+    section = f.section(a, "连点", capacity=5)
+    pupil = world.children_a[0]
+    _token, raw = ApiToken.issue(user=world.users.parent_1)
+    copies = 8
+    barrier = threading.Barrier(copies)
+    answers: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def tap():
+        try:
+            client = Client()
+            barrier.wait(timeout=30)
+            try:
+                response = client.post(
+                    "/api/v1/enrollments",
+                    json.dumps({"student": pupil.pk, "section": section.pk}),
+                    content_type="application/json",
+                    headers={"Authorization": f"Bearer {raw}", "Idempotency-Key": "tap-1"},
+                )
+                with lock:
+                    answers.append((response.status_code, response.json().get("id")))
+            finally:
+                connections.close_all()
+        except BaseException as error:
+            with lock:
+                errors.append(error)
+
+    threads = [threading.Thread(target=tap) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(answers) == copies
+    assert {status for status, _id in answers} == {201}
+    [row] = Enrollment.objects.filter(student=pupil, section=section)
+    assert {row_id for _status, row_id in answers} == {row.pk}
+    assert AuditEvent.objects.filter(object_type="enrollment.enrollment", object_id=str(row.pk)).count() == 1
