@@ -199,6 +199,17 @@ ACTIONS: dict[str, Any] = {
     "supervision.campaign_round.added": _("round added to a special campaign"),
     "supervision.campaign_group.added": _("inspection group formed for a campaign round"),
     "supervision.campaign_visit.added": _("campaign group's visit to an institution recorded"),
+    "supervision.complaint.submitted": _("complaint received (hotline, parent or public)"),
+    "supervision.complaint.assigned": _("complaint assigned to hotline staff"),
+    "supervision.complaint_verification.taken": _("verification of a complaint taken up"),
+    "supervision.complaint.verified": _("complaint found substantiated or not"),
+    "supervision.complaint_rectification.requested": _("rectification ordered on a complaint"),
+    "supervision.complaint_follow_up.added": _("follow-up of a complaint recorded"),
+    "supervision.complaint_reply.sent": _("reply given to a complainant"),
+    "supervision.complaint_callback.made": _("satisfaction call-back of a complaint recorded"),
+    "supervision.complaint.closed": _("complaint closed"),
+    "supervision.complaint.referred": _("complaint referred"),
+    "supervision.complaint_feedback.sent": _("schools told about their pupils named in a complaint"),
 }
 
 

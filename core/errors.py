@@ -90,6 +90,20 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "inspection_not_signed": (409, _("Only a signed-off inspection is corrected; change the result directly.")),
     "inspection_incomplete": (409, _("Record every check item before signing off. Missing:")),
     "notice_closed": (409, _("This rectification notice is closed or referred.")),
+    "invalid_transition": (409, _("This step does not follow from the complaint's present state.")),
+    "complaint_outcome_missing": (
+        409,
+        _("Record whether the complaint is substantiated before replying or closing it."),
+    ),
+    "complaint_reply_missing": (409, _("Reply to the complainant first.")),
+    "complaint_not_handler": (403, _("Only the complaint's handler can do this.")),
+    "complaint_has_handler": (409, _("This complaint already has a handler.")),
+    "complaint_notice_needs_institution": (
+        409,
+        _("A rectification notice goes to a registered institution; this complaint is about someone else."),
+    ),
+    "complaint_code_unknown": (404, _("No complaint has this check code. Check the code and try again.")),
+    "complaint_throttled": (429, _("Too many attempts from your connection. Please wait a while and try again.")),
 }
 
 

@@ -2,6 +2,13 @@
 campaigns (campaigns.py)."""
 
 from supervision.models.campaigns import Campaign, CampaignGroup, CampaignRound, CampaignVisit
+from supervision.models.complaints import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintPupil,
+    ComplaintSchoolFeedback,
+    PublicAttempt,
+)
 from supervision.models.register import (
     Conflict,
     Department,
@@ -34,6 +41,10 @@ __all__ = [
     "CampaignVisit",
     "CheckItem",
     "CheckList",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintPupil",
+    "ComplaintSchoolFeedback",
     "Conflict",
     "Department",
     "Grade",
@@ -51,5 +62,6 @@ __all__ = [
     "Plan",
     "PlanAssignment",
     "PlanTarget",
+    "PublicAttempt",
     "Verification",
 ]
