@@ -13,6 +13,7 @@ ROLE_ORDER = [
     Role.BUREAU,
     Role.INSPECTOR,
     Role.INSTITUTION,
+    Role.HOTLINE,
     Role.PARTNER_TEACHER,
     Role.TEACHER,
     Role.PARENT,
@@ -35,6 +36,8 @@ def home_links(actor: Actor, *, is_staff: bool = False) -> list[tuple[str, str]]
             links.append((str(labels[role]), reverse("supervision:inspector_home")))
         elif role == Role.INSTITUTION:
             links.append((str(labels[role]), reverse("supervision:institution_home")))
+        elif role == Role.HOTLINE:
+            links.append((str(labels[role]), reverse("supervision:hotline_home")))
         elif role == Role.PARTNER_TEACHER:
             links.append((str(labels[role]), reverse("partners:home")))
         elif role == Role.TEACHER:

@@ -118,6 +118,7 @@ DEMO_LOGINS: list[dict[str, str]] = [
         "role": Role.INSTITUTION.value,
         "scope": "校外培训机构：本机构信息、整改通知书（一份已逾期）",
     },
+    {"username": "hotline", "role": Role.HOTLINE.value, "scope": "投诉举报热线：受理、办理、答复、回访（一件已逾期）"},
     {"username": "admin", "role": "superuser", "scope": "系统管理员（Django 管理后台）"},
 ]
 
