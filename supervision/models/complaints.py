@@ -68,7 +68,7 @@ class Complaint(models.Model):
         UNREGISTERED = "unregistered", _("an unregistered operator")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", _("newly received")
         ASSIGNED = "assigned", _("assigned")
         VERIFYING = "verifying", _("being verified")
         SUBSTANTIATED = "substantiated", _("substantiated")
@@ -223,7 +223,7 @@ class ComplaintEvent(models.Model):
     """The complaint's history: who did what, when (never the complainant's contact)."""
 
     class Action(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", _("complaint received")
         ASSIGNED = "assigned", _("assigned")
         VERIFYING = "verifying", _("verification started")
         FOUND = "found", _("finding recorded")

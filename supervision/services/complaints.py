@@ -130,7 +130,9 @@ def _event(complaint: Complaint, action: str, by: Any, *, before: str = "", note
 
 
 def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("institution", "school").get(pk=complaint.pk)
+    return (
+        Complaint.objects.select_for_update(of=("self",)).select_related("institution", "school").get(pk=complaint.pk)
+    )
 
 
 def _handler_only(complaint: Complaint, by: Any) -> None:
