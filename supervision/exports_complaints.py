@@ -16,7 +16,7 @@ def complaints_workbook(qs: QuerySet) -> bytes:
 
     today = timezone.localdate()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("complaints")[:31])
+    sheet = workbook.create_sheet(_("complaint list")[:31])
     xlsx_row(
         sheet,
         [
@@ -27,7 +27,7 @@ def complaints_workbook(qs: QuerySet) -> bytes:
             _("about"),
             _("status"),
             _("handler"),
-            _("due"),
+            _("time limit"),
             _("overdue"),
             _("replied"),
             _("satisfaction"),
@@ -54,15 +54,15 @@ def complaints_workbook(qs: QuerySet) -> bytes:
         )
     stats = complaint_stats(qs, today=today)
     counts = workbook.create_sheet(_("counts")[:31])
-    xlsx_row(counts, [_("category"), _("complaints"), _("overdue")])
+    xlsx_row(counts, [_("category"), _("number of complaints"), _("overdue")])
     for _value, label, n, overdue in stats["by_category"]:
         xlsx_row(counts, [label, n, overdue])
     xlsx_row(counts, [])
-    xlsx_row(counts, [_("status"), _("complaints")])
+    xlsx_row(counts, [_("status"), _("number of complaints")])
     for _value, label, n in stats["by_status"]:
         xlsx_row(counts, [label, n])
     xlsx_row(counts, [])
-    xlsx_row(counts, [_("satisfaction"), _("complaints")])
+    xlsx_row(counts, [_("satisfaction"), _("number of complaints")])
     for _value, label, n in stats["by_satisfaction"]:
         xlsx_row(counts, [label, n])
     return xlsx_bytes(workbook)

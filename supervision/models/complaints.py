@@ -75,7 +75,7 @@ class Complaint(models.Model):
         UNSUBSTANTIATED = "unsubstantiated", _("not substantiated")
         RECTIFYING = "rectifying", _("being rectified")
         FOLLOWED_UP = "followed_up", _("followed up")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", _("handled and closed")
         REFERRED = "referred", _("referred")
 
     class Outcome(models.TextChoices):
@@ -232,7 +232,7 @@ class ComplaintEvent(models.Model):
         FOLLOWED_UP = "followed_up", _("follow-up recorded")
         REPLIED = "replied", _("reply given to the complainant")
         CALLBACK = "callback", _("satisfaction call-back")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", _("complaint closed")
         REFERRED = "referred", _("referred")
         SCHOOLS = "schools", _("schools told about their pupils")
 

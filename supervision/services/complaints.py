@@ -118,13 +118,15 @@ def due_for(complaint: Complaint, status: str, today: dt.date) -> dt.date | None
     return add_working_days(start, days, school_days=school_days, term_dates=term_dates)
 
 
-def _event(complaint: Complaint, action: str, by: Any, *, before: str = "", note: str = "") -> ComplaintEvent:
+def _event(complaint: Complaint, action: str, by: Any, *, before: str | None = None, note: str = "") -> ComplaintEvent:
+    """One line of the history; `before`: the status before a step that may change it."""
+    moved = before is not None and before != complaint.status
     return ComplaintEvent.objects.create(
         complaint=complaint,
         action=action,
         by=by if getattr(by, "pk", None) else None,
-        status_from=before,
-        status_to=complaint.status if before != complaint.status else "",
+        status_from=before or "",
+        status_to=complaint.status if moved else "",
         note=note[:4000],
     )
 
@@ -285,7 +287,7 @@ def complaint_submit(
     ComplaintPupil.objects.bulk_create(named)
     if channel == Complaint.Channel.PUBLIC:
         PublicAttempt.objects.create(kind=PublicAttempt.Kind.SUBMIT, ip=ip)
-    _event(complaint, A.RECEIVED, by, note=str(Complaint.Channel(channel).label))
+    _event(complaint, A.RECEIVED, by, before="", note=str(Complaint.Channel(channel).label))
     audit_record(
         action="supervision.complaint.submitted",
         actor=by,

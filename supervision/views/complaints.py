@@ -175,7 +175,9 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
             "finding": FindingForm() if s == Complaint.Status.VERIFYING else None,
             "rectify": RectifyForm() if s == Complaint.Status.SUBSTANTIATED else None,
             "follow_up": NoteForm() if s == Complaint.Status.RECTIFYING else None,
-            "reply": ReplyForm(initial={"reply": complaint.reply}) if s not in services.BEFORE_OUTCOME else None,
+            "reply": ReplyForm(initial={"reply": complaint.reply})
+            if s not in services.BEFORE_OUTCOME and complaint.is_open
+            else None,
             "callback": CallbackForm() if complaint.replied_at else None,
             "close": NoteForm() if s in (Complaint.Status.UNSUBSTANTIATED, Complaint.Status.FOLLOWED_UP) else None,
             "refer": NoteForm()
