@@ -178,12 +178,15 @@ def _throttled(kind: str, ip: str | None, limit: int, window: dt.timedelta) -> b
 def _clean_pupils(district: District, pupils: list[dict[str, Any]], errors: FieldErrors) -> list[ComplaintPupil]:
     rows = []
     schools = set(School.objects.filter(district=district).values_list("pk", flat=True))
-    for n, p in enumerate(pupils or []):
+    for p in pupils or []:
         name = clean_text(p.get("name"), max_length=50)
         student_no = clean_text(p.get("student_no"), max_length=30).replace(" ", "")
         school_id = p.get("school_id") or None
         if not (name or student_no or school_id):
             continue
+        if len(rows) >= MAX_PUPILS:
+            errors.add("pupils", _("At most 20 pupils."))
+            break
         if school_id is not None and int(school_id) not in schools:
             errors.add("pupils", _("Choose one of the listed schools."))
             continue
@@ -191,10 +194,6 @@ def _clean_pupils(district: District, pupils: list[dict[str, Any]], errors: Fiel
             errors.add("pupils", _("Name each pupil with their school, or give the student number (学籍号)."))
             continue
         rows.append(ComplaintPupil(name=name, school_id=school_id, student_no=student_no))
-        if n >= MAX_PUPILS:
-            break
-    if len(rows) > MAX_PUPILS:
-        errors.add("pupils", _("At most 20 pupils."))
     return rows
 
 

@@ -114,6 +114,17 @@ def test_public_complaint_on_a_phone_handled_at_the_hotline_desk(browser, live_s
     assert told == ["coord_a", "coord_b"]
     desk.close()
 
+    # the bureau oversees: statistics and the list, without the contact or a pupil's name
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    bureau = desk.new_page()
+    log_in(bureau, base, "bureau")
+    bureau.goto(f"{base}/supervision/complaints/")
+    assert bureau.locator("#complaint-stats").is_visible()
+    text = bureau.content()
+    assert complaint.label in text and "13912345678" not in text and "王小明" not in text
+    screenshot(bureau, "complaints-bureau-list-desk")
+    desk.close()
+
     # the public follows it by code on the phone
     page.goto(f"{base}/public/complaints/follow/")
     page.fill("input[name=code]", code.lower())
