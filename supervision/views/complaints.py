@@ -360,6 +360,7 @@ def public_follow(request: HttpRequest) -> HttpResponse:
             found = services.public_view(
                 services.complaint_follow(code=form.cleaned_data["code"], ip=client_ip(request))
             )
+            form = FollowForm()  # the code is not written back into the page
         except DomainError as error:
             if error.code == "complaint_throttled":
                 return _throttled_page(request, error)
