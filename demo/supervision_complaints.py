@@ -41,7 +41,16 @@ def seed_complaints(district: District, *, password: str, log: Callable[[str], N
     bureau = User.objects.filter(username="bureau").first()
     hotline = User.objects.create(username="hotline", password=password, display_name="周敏（12345热线）")
     RoleGrant.objects.create(user=hotline, role=Role.HOTLINE, district=district)
-    subject = list(Institution.objects.filter(district=district, kind="subject").order_by("pk")[:6])
+    subject = list(
+        Institution.objects.filter(district=district, kind="subject", status="operating").order_by("name")[:6]
+    )
+    # The notice goes to a suspended or converting institution: never one the random draw (which takes
+    # operating ones by their ids) may also have given a notice, so a seed gives the same grades each run.
+    dormant = (
+        Institution.objects.filter(district=district, kind="subject", status__in=["suspended", "converting"])
+        .order_by("name")
+        .first()
+    )
     first = School.objects.filter(district=district, name=FIRST_SCHOOL).first()
     second = School.objects.filter(district=district, name=SECOND_SCHOOL).first()
     today = timezone.localdate()
@@ -116,8 +125,8 @@ def seed_complaints(district: District, *, password: str, log: Callable[[str], N
         {
             "category": "weekend_subject",
             "subject_kind": "institution",
-            "institution_id": subject[2].pk,
-            "description": "周六下午机构开设小学数学、英语课，看到同小区两名孩子在上课。",
+            "institution_id": (dormant or subject[2]).pk,
+            "description": "机构停业整顿期间，周六下午仍开设小学数学、英语课，看到同小区两名孩子在上课。",
             "contact_name": "王女士",
             "contact_phone": PHONES[3],
         },
