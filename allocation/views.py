@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -96,7 +97,17 @@ def _run_context(school, window, run: AllocationRun) -> dict:
         "can_publish": run.status == AllocationRun.Status.SUCCEEDED
         and not AllocationRun.objects.filter(window=window, status=AllocationRun.Status.PUBLISHED).exists(),
         "head_start_until": alloc_selectors.head_start_until(run),
+        "publish_question": _publish_question(run),
     }
+
+
+def _publish_question(run: AllocationRun) -> str:
+    """Asked before publishing, in the dialog (JavaScript) and on the confirmation page (without)."""
+    optimal = run.stats.get("optimal", {})
+    return _(
+        "Publish the allocation? %(p)s pupils get seats and %(u)s stay without one; "
+        "families see it at once and it cannot be undone."
+    ) % {"p": optimal.get("placed", 0), "u": optimal.get("unplaced", 0)}
 
 
 # --- Coordinators ------------------------------------------------------------------------------------
@@ -156,6 +167,17 @@ def allocation_run(request: HttpRequest, school_id: int, window_id: int, run_id:
 def allocation_publish(request: HttpRequest, school_id: int, window_id: int, run_id: int) -> HttpResponse:
     school, window = _scope(request, school_id, window_id)
     run = alloc_selectors.allocation_run_get_for_school(school_id=school.pk, window=window, run_id=run_id)
+    run_url = reverse("allocation:run", args=[school.pk, window.pk, run.pk])
+    if request.POST.get("confirmed") != "yes":  # asked first, also without JavaScript (issue 13 item 17)
+        context = {
+            "title": _("Publish the allocation"),
+            "question": _publish_question(run),
+            "action": request.path,
+            "fields": [],
+            "confirm_label": _("Publish the allocation"),
+            "cancel_url": run_url,
+        }
+        return render(request, "components/confirm_action.html", context)
     try:
         services.allocation_publish(run=run, by=request.user, request=request)
     except DomainError as error:
@@ -165,7 +187,7 @@ def allocation_publish(request: HttpRequest, school_id: int, window_id: int, run
             request,
             _("The allocation is published: families see their seats and explanations now."),
         )
-    return redirect("allocation:run", school.pk, window.pk, run.pk)
+    return redirect(run_url)
 
 
 # --- Everyone: verify, help ----------------------------------------------------------------------------

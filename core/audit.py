@@ -210,6 +210,13 @@ ACTIONS: dict[str, Any] = {
     "supervision.complaint.closed": _("complaint closed"),
     "supervision.complaint.referred": _("complaint referred"),
     "supervision.complaint_feedback.sent": _("schools told about their pupils named in a complaint"),
+    "supervision.conversion_case.created": _("conversion case (转登) opened"),
+    "supervision.conversion_case.updated": _("target of a conversion case changed"),
+    "supervision.conversion_case.moved": _("conversion case moved to its next step"),
+    "supervision.conversion_case.closed": _("conversion case done (the register follows)"),
+    "supervision.conversion_material.added": _("material of a conversion case received"),
+    "supervision.conversion_visit.added": _("institution's visit to the conversion window recorded"),
+    "supervision.conversion_deadline.updated": _("district's conversion deadline changed"),
 }
 
 

@@ -8,9 +8,11 @@ HTTP status below, and views show the same message. Codes never change once publ
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 # code -> (HTTP status, message). Messages are translatable; the catalogue holds the Chinese.
@@ -90,7 +92,15 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "inspection_not_signed": (409, _("Only a signed-off inspection is corrected; change the result directly.")),
     "inspection_incomplete": (409, _("Record every check item before signing off. Missing:")),
     "notice_closed": (409, _("This rectification notice is closed or referred.")),
-    "invalid_transition": (409, _("This step does not follow from the complaint's present state.")),
+    "invalid_transition": (409, _("This step cannot be taken now: a case moves one step at a time, in its order.")),
+    "conversion_materials_missing": (409, _("Materials missing for this step:")),
+    "conversion_not_eligible": (
+        409,
+        _("A conversion case is opened only for a for-profit subject-type institution that is not closed."),
+    ),
+    "conversion_case_exists": (409, _("This institution already has a conversion case.")),
+    "conversion_case_done": (409, _("This conversion case is done and can no longer be changed.")),
+    "conversion_target_locked": (409, _("The target can be changed only while the case is at intake.")),
     "complaint_outcome_missing": (
         409,
         _("Record whether the complaint is substantiated before replying or closing it."),
@@ -105,6 +115,17 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "complaint_code_unknown": (404, _("No complaint has this check code. Check the code and try again.")),
     "complaint_throttled": (429, _("Too many attempts from your connection. Please wait a while and try again.")),
 }
+
+
+def later_text(make_text: Callable[[], str]) -> Any:
+    """A detail built when shown, so the API's message_zh and message_en each get their language."""
+    return lazy(make_text, str)()
+
+
+def names_list(names: Iterable[Any]) -> str:
+    """Names joined as the active language lists them (、 in Chinese, commas in English)."""
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+    return separator.join(str(n) for n in names)
 
 
 class DomainError(Exception):

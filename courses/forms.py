@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses import selectors
-from courses.models import ROOM_FEATURES, WEEKDAY_CHOICES, CalendarException, Course, School, grade_label
+from courses.models import ROOM_FEATURES, WEEKDAY_CHOICES, CalendarException, Course, School, SchoolClass, grade_label
 from courses.services import MAX_SEATS, MAX_SESSIONS, TEMPLATE_SESSIONS, fee_cap
 
 
@@ -117,6 +117,18 @@ class RoomForm(forms.Form):
     features = forms.MultipleChoiceField(
         label=_("features"), choices=ROOM_FEATURES, required=False, widget=forms.CheckboxSelectMultiple
     )
+    home_classes = forms.ModelMultipleChoiceField(
+        label=_("home room of"),
+        queryset=SchoolClass.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("the classes whose own classroom this is: their homework help meets here"),
+    )
+
+    def __init__(self, *args: Any, school: School | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if school is not None:  # the school's own classes only: another school's id is not a choice
+            self.fields["home_classes"].queryset = SchoolClass.objects.filter(school=school).order_by("grade", "number")
 
 
 class TeacherForm(forms.Form):
@@ -124,7 +136,7 @@ class TeacherForm(forms.Form):
     staff_no = forms.CharField(label=_("staff number"), max_length=30)
     phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False)
     subjects = forms.CharField(
-        label=_("subjects"), max_length=200, required=False, help_text=_("separated by commas, e.g. 数学，科学")
+        label=_("subjects"), max_length=200, required=False, help_text=_("separated by commas, e.g. maths, science")
     )
     max_periods_week = forms.IntegerField(
         label=_("maximum after-school periods a week"), min_value=0, max_value=40, initial=6

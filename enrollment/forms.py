@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, School, Section, Term
@@ -23,12 +24,22 @@ class CatalogueFilterForm(forms.Form):
         weekday = self.cleaned_data.get("weekday")
         return {"kind": self.cleaned_data.get("kind") or "", "weekday": int(weekday) if weekday else None}
 
+    def query(self) -> dict[str, str]:
+        """The filters in force as query parameters (empty ones left out): the enroll form carries
+        them, so an error or a fee confirmation brings the family back to the list they had."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in ("", None)}
+
 
 class EnrollForm(forms.Form):
     section = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     waitlist = forms.BooleanField(required=False)
     key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,64}$", required=False)
     confirmed_total = forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2)
+    # the catalogue's filters, passed through (checked again by CatalogueFilterForm)
+    kind = forms.CharField(required=False, max_length=20)
+    weekday = forms.CharField(required=False, max_length=2)
 
 
 class DismissalForm(forms.Form):
@@ -79,10 +90,6 @@ class WindowForm(forms.ModelForm):
         label=_("priority group order"),
         required=False,
         max_length=100,
-        help_text=_(
-            "Highest priority first, separated by commas, e.g. 残疾, 留守儿童, 家庭困难, 随迁子女, 双职工. "
-            "Empty: the district's default order. Fixed once the window opens."
-        ),
     )
 
     class Meta:
@@ -104,6 +111,10 @@ class WindowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["term"].queryset = Term.objects.filter(school=school)
         labels = dict(PriorityGroup.choices)
+        self.fields["priority_order"].help_text = _(
+            "Highest priority first, separated by commas, e.g. %(example)s. "
+            "Empty: the district's default order. Fixed once the window opens."
+        ) % {"example": ", ".join(str(label) for label in labels.values())}
         # The model keeps a list; the field is text: never let a new window's [] show as "[]".
         self.initial["priority_order"] = ", ".join(str(labels.get(k, k)) for k in self.instance.priority_order or [])
         for name in ("opens_at", "closes_at"):
@@ -113,10 +124,16 @@ class WindowForm(forms.ModelForm):
     def clean_priority_order(self) -> list[str]:
         """Accept the groups' Chinese or English names or keys; refuse unknown and repeated ones."""
         raw = self.cleaned_data.get("priority_order") or ""
-        by_name = {str(label).lower(): key for key, label in PriorityGroup.choices}
-        by_name.update({key: key for key in PriorityGroup.values})
+        by_name = {key: key for key in PriorityGroup.values}
+        for language in ("zh-hans", "en"):  # names with spaces ("left-behind child") are one name
+            with translation.override(language):
+                by_name.update({str(label).lower(): key for key, label in PriorityGroup.choices})
+        parts: list[str] = []
+        for part in (p.strip() for p in re.split(r"[,，、;；]+", raw) if p.strip()):
+            words = part.split()  # "残疾 留守儿童": spaces also separate names that have none
+            parts.extend(words if part.lower() not in by_name and len(words) > 1 else [part])
         order: list[str] = []
-        for part in (p.strip() for p in re.split(r"[,，、;；\s]+", raw) if p.strip()):
+        for part in parts:
             key = by_name.get(part.lower())
             if key is None:
                 known = "、".join(str(label) for _key, label in PriorityGroup.choices)

@@ -394,7 +394,7 @@ class DismissalRules(models.Model):
         help_text=_("After this time a family's change for today is refused; the gate list is final."),
     )
     extended_until = models.TimeField(
-        _("extended care (延时托管) until"),
+        _("extended care until"),
         null=True,
         blank=True,
         help_text=_("Leave empty if the school offers no extended care."),

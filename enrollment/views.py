@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,6 +32,22 @@ def _fail(request: HttpRequest, error: DomainError) -> None:
 
 def _child_url(child) -> str:
     return reverse("enrollment:child_detail", args=[child.pk])
+
+
+def remove_question(name: str) -> str:
+    """Asked before a pupil is removed from a section: in the dialog and on the confirmation page."""
+    return _("Remove %(name)s from this section? The seat goes to the waitlist and the family is told.") % {
+        "name": name
+    }
+
+
+def _catalogue_url(child, data, section_id: int | None = None) -> str:
+    """The catalogue with the filters the family had (from the posted form), at the card they used."""
+    query = forms.CatalogueFilterForm({"kind": data.get("kind", ""), "weekday": data.get("weekday", "")}).query()
+    url = reverse("enrollment:catalogue", args=[child.pk])
+    if query:
+        url += "?" + urlencode(query)
+    return url + (f"#section-{section_id}" if section_id else "")
 
 
 # --- Families ------------------------------------------------------------------------------------
@@ -69,6 +86,7 @@ def catalogue(request: HttpRequest, student_id: int) -> HttpResponse:
         "items": items,
         "groups": catalogue_groups(items),
         "filter_form": filter_form,
+        "filter_query": filter_form.query(),
         "window": window,
         "first_come_open": bool(window and window.mode == "first_come" and window.is_open(now)),
         "preference_open": bool(window and window.mode == "preference" and window.is_open(now)),
@@ -86,7 +104,7 @@ def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
     form = forms.EnrollForm(request.POST)
     if not form.is_valid():
         _fail(request, DomainError("bad_request"))
-        return redirect("enrollment:catalogue", child.pk)
+        return redirect(_catalogue_url(child, request.POST))
     section = selectors.section_get_for_student(student=child, section_id=form.cleaned_data["section"])
     try:
         result = services.enrollment_request(
@@ -101,11 +119,18 @@ def enroll(request: HttpRequest, student_id: int) -> HttpResponse:
     except DomainError as error:
         if error.code == "fee_not_confirmed":  # a paid course: the fee, meetings and total, then confirm
             quote = selectors.fee_quote(section=section, today=timezone.localdate())
-            context = {"child": child, "section": section, "quote": quote, "form": form.cleaned_data}
+            context = {
+                "child": child,
+                "section": section,
+                "quote": quote,
+                "form": form.cleaned_data,
+                "filter_query": forms.CatalogueFilterForm(request.POST).query(),
+                "back_url": _catalogue_url(child, request.POST, section.pk),
+            }
             return render(request, "enrollment/confirm_fee.html", context)
         _fail(request, error)
-        # back to the same card, not the top of a long list (issue 13 item 13)
-        return redirect(f"{reverse('enrollment:catalogue', args=[child.pk])}#section-{section.pk}")
+        # back to the same card of the same filtered list, not the top of a long list (issue 13 item 13)
+        return redirect(_catalogue_url(child, request.POST, section.pk))
     row = result.enrollment
     title = section.course.title
     if result.replayed:
@@ -437,6 +462,16 @@ def roster_remove(request: HttpRequest, school_id: int, section_id: int, enrollm
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         _fail(request, DomainError("validation_error"))
+    elif request.POST.get("confirmed") != "yes":  # asked first, also without JavaScript (issue 13 item 17)
+        context = {
+            "title": _("Remove from the section"),
+            "question": remove_question(row.student.name),
+            "action": request.path,
+            "fields": [("reason", form.cleaned_data["reason"])],
+            "confirm_label": _("Remove"),
+            "cancel_url": reverse("enrollment:section_roster", args=[school.pk, section.pk]),
+        }
+        return render(request, "components/confirm_action.html", context)
     else:
         services.roster_remove(enrollment=row, by=request.user, reason=form.cleaned_data["reason"], request=request)
         messages.success(request, _("%(child)s was removed.") % {"child": row.student.name})

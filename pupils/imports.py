@@ -57,8 +57,8 @@ PRIORITY_SPELLINGS = {
 }
 
 MESSAGES = {
-    "bad_student_no": _("A 学籍号 has 4 to 30 letters and digits, found “%(value)s”."),
-    "student_elsewhere": _("The pupil with this 学籍号 is on the roll of another school."),
+    "bad_student_no": _("A student number has 4 to 30 letters and digits, found “%(value)s”."),
+    "student_elsewhere": _("The pupil with this student number is on the roll of another school."),
     "bad_sex": _("Enter 男 or 女, found “%(value)s”."),
     "bad_grade": _("Enter the grade as 1–9 or 三年级, found “%(value)s”."),
     "grade_not_in_school": _("This school has no grade %(grade)s."),

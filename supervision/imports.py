@@ -93,7 +93,7 @@ COLUMNS = [
         required=True,
         aliases=("township", "街道", "乡镇"),
         max_length=50,
-        help=_("Township or street office responsible (属地)."),
+        help=_("Township or street office responsible."),
         example="锦溪镇",
     ),
     Column(

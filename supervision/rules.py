@@ -54,7 +54,7 @@ RULES: list[Rule] = [
     Rule(
         "referred",
         RED,
-        gettext_noop("A case was referred to 综合行政执法 (comprehensive administrative law enforcement)."),
+        gettext_noop("A case was referred to comprehensive administrative law enforcement."),
         lambda f: f.referred_notices > 0,
     ),
     Rule(

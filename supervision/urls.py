@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import bureau, campaigns, complaints, inspect, notices, plans, public, register
+from supervision.views import bureau, campaigns, complaints, conversion, inspect, notices, plans, public, register
 
 app_name = "supervision"
 urlpatterns = [
@@ -13,6 +13,24 @@ urlpatterns = [
         "bureau/supervision/campaigns/<int:campaign_id>/export.xlsx",
         campaigns.campaign_export,
         name="campaign_export",
+    ),
+    # 转登 one-stop window
+    path("bureau/supervision/conversion/", conversion.cases, name="conversion_cases"),
+    path("bureau/supervision/conversion/deadline/", conversion.deadline, name="conversion_deadline"),
+    path("bureau/supervision/conversion/open/", conversion.case_open, name="conversion_open"),
+    path("bureau/supervision/conversion/open-all/", conversion.open_all, name="conversion_open_all"),
+    path("bureau/supervision/conversion/export.xlsx", conversion.export, name="conversion_export"),
+    path("bureau/supervision/conversion/<int:case_id>/", conversion.case, name="conversion_case"),
+    path("bureau/supervision/conversion/<int:case_id>/advance/", conversion.case_advance, name="conversion_advance"),
+    path(
+        "bureau/supervision/conversion/<int:case_id>/materials/", conversion.case_material, name="conversion_material"
+    ),
+    path("bureau/supervision/conversion/<int:case_id>/visits/", conversion.case_visit, name="conversion_visit"),
+    path("bureau/supervision/conversion/<int:case_id>/target/", conversion.case_target, name="conversion_target"),
+    path(
+        "bureau/supervision/conversion/<int:case_id>/extension/",
+        conversion.case_extension,
+        name="conversion_extension",
     ),
     path("bureau/supervision/institutions/", register.register_list, name="register"),
     path("bureau/supervision/institutions/new/", register.institution_new, name="institution_new"),
@@ -52,6 +70,7 @@ urlpatterns = [
     # institution
     path("institution/", register.institution_home, name="institution_home"),
     path("institution/notices/<int:notice_id>/", notices.my_notice, name="my_notice"),
+    path("institution/conversion/", conversion.my_case, name="my_conversion"),
     # public (一公开)
     path("public/supervision/", public.plans, name="public_plans"),
     path("public/supervision/plans/<int:plan_id>/", public.plan, name="public_plan"),

@@ -47,22 +47,56 @@ def _room_validate(*, school: School, name: str, capacity: Any, features: list[s
 
 
 @transaction.atomic
-def room_create(*, school: School, name: str, capacity: int, features: Iterable[str] = (), by: Any = None) -> Room:
+def room_create(
+    *,
+    school: School,
+    name: str,
+    capacity: int,
+    features: Iterable[str] = (),
+    home_classes: Iterable[SchoolClass] | None = None,
+    by: Any = None,
+) -> Room:
     name, feats = clean_text(name, max_length=50), room_features_clean(features)
     _room_validate(school=school, name=name, capacity=capacity, features=feats, room=None)
     room = save_or_conflict(Room(school=school, name=name, capacity=capacity, features=feats))
-    audit_record(action="courses.room.created", actor=by, obj=room, school_id=school.pk)
+    homes = _room_home_classes_set(room, home_classes)
+    audit_record(action="courses.room.created", actor=by, obj=room, school_id=school.pk, data={"home_classes": homes})
     return room
 
 
 @transaction.atomic
-def room_update(*, room: Room, name: str, capacity: int, features: Iterable[str] = (), by: Any = None) -> Room:
+def room_update(
+    *,
+    room: Room,
+    name: str,
+    capacity: int,
+    features: Iterable[str] = (),
+    home_classes: Iterable[SchoolClass] | None = None,
+    by: Any = None,
+) -> Room:
     name, feats = clean_text(name, max_length=50), room_features_clean(features)
     _room_validate(school=room.school, name=name, capacity=capacity, features=feats, room=room)
     room.name, room.capacity, room.features = name, capacity, feats
     save_or_conflict(room)
-    audit_record(action="courses.room.updated", actor=by, obj=room, school_id=room.school_id)
+    homes = _room_home_classes_set(room, home_classes)
+    audit_record(
+        action="courses.room.updated", actor=by, obj=room, school_id=room.school_id, data={"home_classes": homes}
+    )
     return room
+
+
+def _room_home_classes_set(room: Room, classes: Iterable[SchoolClass] | None) -> list[int]:
+    """Make `room` the home room of exactly `classes` (None: leave them as they are). A class has one
+    home room, so choosing it here moves it from its old room; the timetable's home-room rule
+    (homework help in the class's own room) reads this at the next solve."""
+    if classes is None:
+        return sorted(room.home_classes.values_list("pk", flat=True))
+    ids = sorted({c.pk for c in classes})
+    if SchoolClass.objects.filter(pk__in=ids).exclude(school_id=room.school_id).exists():
+        raise DomainError("validation_error", _("A class of another school cannot use this room."))
+    room.home_classes.exclude(pk__in=ids).update(home_room=None)
+    SchoolClass.objects.filter(pk__in=ids).update(home_room=room)
+    return ids
 
 
 @transaction.atomic

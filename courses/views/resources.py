@@ -36,7 +36,7 @@ def _rooms_context(school: School, form: RoomForm | None = None, **extra: Any) -
         "school": school,
         "active": "rooms",
         "rooms": selectors.room_list(school=school),
-        "form": form or RoomForm(),
+        "form": form or RoomForm(school=school),
         **extra,
     }
 
@@ -47,7 +47,7 @@ def setup_rooms(request: HttpRequest, school_id: int) -> HttpResponse:
     school = coordinator_school(request, school_id)
     return create_flow(
         request,
-        RoomForm(request.POST or None),
+        RoomForm(request.POST or None, school=school),
         create=lambda data: services.room_create(school=school, **data, by=request.user),
         done=lambda room: (setup_url("setup_rooms", school.pk), _("Room “%(name)s” added.") % {"name": room.name}),
         page=lambda form, notice: render_page(
@@ -61,8 +61,13 @@ def setup_rooms(request: HttpRequest, school_id: int) -> HttpResponse:
 def setup_room(request: HttpRequest, school_id: int, room_id: int) -> HttpResponse:
     school = coordinator_school(request, school_id)
     room = selectors.room_get(school=school, room_id=room_id)
-    initial = {"name": room.name, "capacity": room.capacity, "features": room.features}
-    form = RoomForm(request.POST or None, initial=initial)
+    initial = {
+        "name": room.name,
+        "capacity": room.capacity,
+        "features": room.features,
+        "home_classes": list(room.home_classes.values_list("pk", flat=True)),
+    }
+    form = RoomForm(request.POST or None, initial=initial, school=school)
     if request.method == "POST" and form.is_valid():
         try:
             services.room_update(room=room, **form.cleaned_data, by=request.user)

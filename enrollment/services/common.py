@@ -11,11 +11,10 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 
 from core.audit import audit_record
-from core.errors import DomainError
+from core.errors import DomainError, later_text
 from courses.models import Section
 from enrollment import capacity, notify, selectors
 from enrollment.models import (
@@ -24,11 +23,6 @@ from enrollment.models import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def later_text(make_text) -> Any:
-    """A message built when shown, so the API's message_zh and message_en each get their language."""
-    return lazy(make_text, str)()
 
 
 @dataclass

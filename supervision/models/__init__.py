@@ -9,6 +9,13 @@ from supervision.models.complaints import (
     ComplaintSchoolFeedback,
     PublicAttempt,
 )
+from supervision.models.conversion import (
+    ConversionCase,
+    ConversionEvent,
+    ConversionMaterial,
+    ConversionSetting,
+    ConversionVisit,
+)
 from supervision.models.register import (
     Conflict,
     Department,
@@ -46,6 +53,11 @@ __all__ = [
     "ComplaintPupil",
     "ComplaintSchoolFeedback",
     "Conflict",
+    "ConversionCase",
+    "ConversionEvent",
+    "ConversionMaterial",
+    "ConversionSetting",
+    "ConversionVisit",
     "Department",
     "Grade",
     "GradeChange",

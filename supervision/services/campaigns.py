@@ -136,7 +136,7 @@ def visit_record(
     if day and not (group.round.starts_on <= day <= group.round.ends_on):
         errors.add("visited_on", _("A visit lies within its round's dates."))
     if institution is not None and Conflict.objects.filter(inspector__campaign_groups=group, institution=institution):
-        errors.add("institution", _("A member of this group has a declared conflict of interest with it (回避)."))
+        errors.add("institution", _("A member of this group has a declared conflict of interest with it."))
     errors.raise_if_any()
     if CampaignVisit.objects.filter(group=group, institution=institution, visited_on=day).exists():
         errors.add("institution", _("This visit is already recorded."))

@@ -20,6 +20,7 @@ from partners.models import Provider
 from supervision import imports, selectors
 from supervision.forms import ConflictForm, InstitutionForm, TeacherForm
 from supervision.models import Inspector, Institution
+from supervision.selectors_conversion import conversion_card
 from supervision.services import register
 
 
@@ -178,4 +179,5 @@ def institution_home(request: HttpRequest) -> HttpResponse:
     context = _institution_context(institution)
     context["changes"] = []
     context["conflicts"] = []
+    context.update(conversion_card(request.actor))
     return render(request, "supervision/institution_home.html", context)

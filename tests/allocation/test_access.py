@@ -38,7 +38,14 @@ def test_coordinator_runs_reviews_and_publishes_through_the_pages(alloc, login):
     services.allocation_run_execute(run_id=run.pk)
     review = client.get(_urls(alloc, run)["run"]).content.decode()
     assert 'data-testid="comparison"' in review
-    assert client.post(_urls(alloc, run)["publish"]).status_code == 302
+    assert """hx-vals='{"confirmed": "yes"}'""" in review  # with JavaScript: the dialog, then confirmed
+    # without JavaScript the POST first shows the question with the numbers, and publishes nothing
+    asked = client.post(_urls(alloc, run)["publish"])
+    assert asked.status_code == 200 and 'id="confirm-action"' in asked.content.decode()
+    assert "发布分配结果？" in asked.content.decode() and 'name="confirmed" value="yes"' in asked.content.decode()
+    run.refresh_from_db()
+    assert run.status == "succeeded"
+    assert client.post(_urls(alloc, run)["publish"], {"confirmed": "yes"}).status_code == 302
     run.refresh_from_db()
     assert run.status == "published"
 
@@ -52,7 +59,7 @@ def test_coordinator_of_another_school_gets_404(alloc, login, world):  # noqa: F
     assert client.get(urls["home"]).status_code == 404
     assert client.post(urls["start"], {"seed": SEED}).status_code == 404
     assert client.get(urls["run"]).status_code == 404
-    assert client.post(urls["publish"]).status_code == 404
+    assert client.post(urls["publish"], {"confirmed": "yes"}).status_code == 404
     # The same run under school B's id is not found either.
     other = reverse("allocation:run", args=[world.school_b.pk, alloc.window.pk, run.pk])
     assert client.get(other).status_code == 404

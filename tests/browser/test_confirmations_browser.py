@@ -87,3 +87,25 @@ def test_removing_a_pupil_asks_first(desk_page, live_server, world):
     expect(page.locator("ul.messages")).to_contain_text(seat.student.name)
     seat.refresh_from_db()
     assert seat.status != "enrolled"
+
+
+def test_without_javascript_removing_a_pupil_still_asks_first(browser, live_server, world):
+    """No dialog without JavaScript: the same form lands on a question page; only its button removes."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", java_script_enabled=False)
+    page, base = context.new_page(), live_server.url
+    try:
+        seat = Enrollment.objects.get(section=world.section_a, status="enrolled")
+        log_in(page, base, "coord_a")
+        page.goto(f"{base}/school/{world.school_a.pk}/sections/{world.section_a.pk}/roster/")
+        page.get_by_placeholder("原因").fill("家长电话要求")
+        page.get_by_role("button", name="移出").click()
+        box = page.locator("#confirm-action")
+        expect(box).to_contain_text(f"将 {seat.student.name} 移出这个教学班？")
+        seat.refresh_from_db()
+        assert seat.status == "enrolled"  # asked, nothing changed yet
+        box.get_by_role("button", name="移出").click()
+        expect(page.locator("ul.messages")).to_contain_text(seat.student.name)
+        seat.refresh_from_db()
+        assert seat.status != "enrolled"
+    finally:
+        context.close()

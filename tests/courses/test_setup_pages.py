@@ -4,6 +4,7 @@ whether the other school's id is in the URL or in a form value; the services val
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -254,6 +255,42 @@ def test_rooms_create_edit_delete(coord, world):
     assert room.capacity == 24 and room.features == []
     response = coord.post(url("setup_room_delete", school.pk, room.pk), headers=HX)
     assert response.status_code == 200 and not school.rooms.filter(pk=room.pk).exists()
+
+
+def test_a_class_gets_its_home_room_by_hand(coord, world):
+    """Issue 13 item 1: besides the Excel import, the room form says whose own classroom it is; a
+    class has one home room (choosing it moves it), and another school's class is not a choice."""
+    from courses.models import SchoolClass
+
+    school = world.school_a
+    class_2 = SchoolClass.objects.create(school=school, grade=3, number=2)
+    other_school_class = SchoolClass.objects.create(school=world.school_b, grade=3, number=9)
+    page = coord.get(url("setup_rooms", school.pk)).content.decode()
+    assert f'name="home_classes" value="{class_2.pk}"' in page
+    assert f'name="home_classes" value="{other_school_class.pk}"' not in page
+    response = coord.post(
+        url("setup_rooms", school.pk), {"name": "三(2)班教室", "capacity": "45", "home_classes": [class_2.pk]}
+    )
+    assert response.status_code == 302
+    room = school.rooms.get(name="三(2)班教室")
+    class_2.refresh_from_db()
+    assert class_2.home_room == room
+    edit = coord.get(url("setup_room", school.pk, room.pk)).content.decode()
+    box = re.search(rf'<input[^>]*name="home_classes" value="{class_2.pk}"[^>]*>', edit).group(0)
+    assert "checked" in box  # the edit form shows the class as this room's
+    # moving the class to another room takes it off this one
+    other = school.rooms.exclude(pk=room.pk).first()
+    data = {"name": other.name, "capacity": str(other.capacity), "home_classes": [class_2.pk]}
+    assert coord.post(url("setup_room", school.pk, other.pk), data).status_code == 302
+    class_2.refresh_from_db()
+    assert class_2.home_room == other and not room.home_classes.exists()
+    # another school's class is refused and nothing changes
+    data = {"name": other.name, "capacity": str(other.capacity), "home_classes": [other_school_class.pk]}
+    body = coord.post(url("setup_room", school.pk, other.pk), data).content.decode()
+    assert "field-error" in body
+    other_school_class.refresh_from_db()
+    class_2.refresh_from_db()
+    assert other_school_class.home_room is None and class_2.home_room == other
 
 
 def test_room_form_errors_are_shown_and_nothing_is_saved(coord, world):

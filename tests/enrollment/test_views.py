@@ -35,6 +35,7 @@ def test_parent_home_shows_every_child_across_schools(client, shop, world):
     assert "锦溪小学" in body and "城南小学" in body
     assert "机器人社团" in body  # the world's seat, listed until the timetable gives it a time
     assert world.children_b[0].name not in body
+    assert "课后服务自愿参加，家长可随时申请退出。" in body  # the footer says so on every family page
 
 
 def test_another_familys_child_is_404_on_every_page_and_action(client, shop, world):
@@ -127,6 +128,23 @@ def test_full_section_asks_before_waitlisting(client, shop, world):
     assert "候补第 1 位" in body
 
 
+def test_an_error_brings_the_family_back_to_the_filtered_list_at_the_card(client, shop, world):
+    """Issue 13 item 13: after a refusal the catalogue keeps its filters and its place."""
+    f.pupils(1, world.school_a, world.class_a, prefix="Z")
+    services.enrollment_request(student=shop.others[0], section=shop.art, by=None)  # art is full
+    _parent(client, world)
+    catalogue = reverse("enrollment:catalogue", args=[shop.child.pk])
+    page = client.get(catalogue, {"kind": "tutoring"}).content.decode()
+    assert '<input type="hidden" name="kind" value="tutoring">' in page  # the enroll form carries it
+    url = reverse("enrollment:enroll", args=[shop.child.pk])
+    response = client.post(url, {"section": shop.art.pk, "kind": "tutoring", "weekday": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"{catalogue}?kind=tutoring#section-{shop.art.pk}"
+    # a filter value the catalogue does not know is dropped, never echoed into the address
+    response = client.post(url, {"section": shop.art.pk, "kind": "evil", "weekday": "2"})
+    assert response["Location"] == f"{catalogue}#section-{shop.art.pk}"
+
+
 def test_missing_csrf_token_is_refused_and_changes_nothing(shop, world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users.parent_1)
@@ -189,7 +207,7 @@ def test_coordinator_roster_scoped_to_own_school(client, shop, world):
     assert client.get(reverse("enrollment:school_enrollment", args=[world.school_b.pk])).status_code == 404
     seat_b = Enrollment.objects.get(section=world.section_b)
     url = reverse("enrollment:roster_remove", args=[world.school_a.pk, shop.robot.pk, seat_b.pk])
-    assert client.post(url, {"reason": "x"}).status_code == 404
+    assert client.post(url, {"reason": "x", "confirmed": "yes"}).status_code == 404
     seat_b.refresh_from_db()
     assert seat_b.status == "enrolled"
     client.force_login(world.users.parent_1)
@@ -219,7 +237,13 @@ def test_coordinator_adds_removes_sets_windows_and_notices(client, shop, world):
     assert row.status == "enrolled" and row.note == "补录"
     client.post(add, {"student_no": world.children_b[0].student_no, "reason": "别校学生"})  # not our pupil
     assert not Enrollment.objects.filter(student=world.children_b[0], section=shop.chess).exists()
-    client.post(reverse("enrollment:roster_remove", args=[school.pk, shop.chess.pk, row.pk]), {"reason": "家长要求"})
+    remove = reverse("enrollment:roster_remove", args=[school.pk, shop.chess.pk, row.pk])
+    asked = client.post(remove, {"reason": "家长要求"})  # without JavaScript: the question first
+    assert asked.status_code == 200 and 'id="confirm-action"' in asked.content.decode()
+    assert 'name="reason" value="家长要求"' in asked.content.decode()
+    row.refresh_from_db()
+    assert row.status == "enrolled"
+    client.post(remove, {"reason": "家长要求", "confirmed": "yes"})
     row.refresh_from_db()
     assert row.status == "withdrawn"
     page = client.get(reverse("enrollment:school_enrollment", args=[school.pk])).content.decode()

@@ -56,3 +56,29 @@ def test_moving_a_window_onto_another_is_refused_by_the_service(world):
         services.window_save(school=school, by=None, data=data, window=later)
     assert refused.value.code == "window_overlaps" and refused.value.fields["window"] == first.pk
     assert EnrollmentWindow.objects.get(pk=later.pk).opens_at != first.opens_at
+
+
+def test_priority_groups_by_their_names_in_either_language_and_help_in_the_readers(world):
+    """The help lists the groups in the reader's language (no Chinese in English); names with spaces
+    ("left-behind child") are one name, and Chinese names may also be separated by spaces."""
+    from django.utils import translation
+
+    from enrollment.forms import WindowForm
+
+    school = world.school_a
+    data = _window_form(f.term_of(school), priority_order="disabled, left-behind child；留守儿童")
+    with translation.override("en"):
+        form = WindowForm(data=data, school=school)
+        assert "left-behind child" in str(form.fields["priority_order"].help_text)
+        assert not re.search(r"[\u4e00-\u9fff]", str(form.fields["priority_order"].help_text))
+        assert not form.is_valid() and "listed twice" in str(form.errors["priority_order"])
+        data["priority_order"] = "disabled, left-behind child, low-income family"
+        form = WindowForm(data=data, school=school)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["priority_order"] == ["disabled", "left_behind", "low_income"]
+    with translation.override("zh-hans"):
+        data["priority_order"] = "残疾 留守儿童、家庭困难"
+        form = WindowForm(data=data, school=school)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["priority_order"] == ["disabled", "left_behind", "low_income"]
+        assert "残疾" in str(form.fields["priority_order"].help_text)

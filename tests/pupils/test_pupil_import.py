@@ -126,7 +126,7 @@ def test_bad_file_reports_each_row_and_writes_nothing(world):
     with translation.override("zh-hans"):
         assert "城南小学" not in elsewhere.message  # the other school is not named
     with translation.override("en"):
-        assert elsewhere.message == "The pupil with this 学籍号 is on the roll of another school."
+        assert elsewhere.message == "The pupil with this student number is on the roll of another school."
 
 
 def test_merged_cells_and_wrong_headers_write_nothing(world):

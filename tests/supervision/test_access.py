@@ -94,7 +94,10 @@ def test_inspector_reaches_only_assigned_tasks(client, sup, drawn):
     mine = Inspection.objects.filter(target__assignments__inspector=me)
     others = Inspection.objects.filter(target__plan=drawn).exclude(target__assignments__inspector=me)
     assert mine.exists() and others.exists()
-    assert client.get(reverse("supervision:inspector_home")).status_code == 200
+    home = client.get(reverse("supervision:inspector_home"))
+    assert home.status_code == 200
+    # the after-school voluntariness line is not about training institutions (issue 13 walk)
+    assert "课后服务自愿参加" not in home.content.decode()
     assert client.get(reverse("supervision:task", args=[mine.first().pk])).status_code == 200
     assert client.get(reverse("supervision:task", args=[others.first().pk])).status_code == 404
     item = plans.plan_items(drawn)[0]

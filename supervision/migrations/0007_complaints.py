@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('courses', '0003_home_rooms'),
         ('pupils', '0001_pupil_register_moved'),
-        ('supervision', '0005_english_labels'),
+        ('supervision', '0006_conversion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
