@@ -21,7 +21,7 @@ def complaints_workbook(qs: QuerySet) -> bytes:
         sheet,
         [
             _("number"),
-            _("received"),
+            _("received at"),
             _("channel"),
             _("category"),
             _("about"),

@@ -118,7 +118,7 @@ class Complaint(models.Model):
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints_handled"
     )
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_on = models.DateField(_("received on"))
     due = models.DateField(_("due"), null=True, blank=True)
     finding = models.TextField(_("finding"), blank=True)
