@@ -14,6 +14,7 @@ ROLE_ORDER = [
     Role.INSPECTOR,
     Role.INSTITUTION,
     Role.EXPERT,
+    Role.HOTLINE,
     Role.PARTNER_TEACHER,
     Role.TEACHER,
     Role.PARENT,
@@ -38,6 +39,8 @@ def home_links(actor: Actor, *, is_staff: bool = False) -> list[tuple[str, str]]
             links.append((str(labels[role]), reverse("supervision:institution_home")))
         elif role == Role.EXPERT:
             links.append((str(labels[role]), reverse("supervision:expert_home")))
+        elif role == Role.HOTLINE:
+            links.append((str(labels[role]), reverse("supervision:hotline_home")))
         elif role == Role.PARTNER_TEACHER:
             links.append((str(labels[role]), reverse("partners:home")))
         elif role == Role.TEACHER:

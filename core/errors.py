@@ -119,6 +119,19 @@ ERRORS: dict[str, tuple[int, Any]] = {
         400,
         _("A material must be a PDF, PNG or JPEG file within the size limit. Nothing was saved."),
     ),
+    "complaint_outcome_missing": (
+        409,
+        _("Record whether the complaint is substantiated before replying or closing it."),
+    ),
+    "complaint_reply_missing": (409, _("Reply to the complainant first.")),
+    "complaint_not_handler": (403, _("Only the complaint's handler can do this.")),
+    "complaint_has_handler": (409, _("This complaint already has a handler.")),
+    "complaint_notice_needs_institution": (
+        409,
+        _("A rectification notice goes to a registered institution; this complaint is about someone else."),
+    ),
+    "complaint_code_unknown": (404, _("No complaint has this check code. Check the code and try again.")),
+    "complaint_throttled": (429, _("Too many attempts from your connection. Please wait a while and try again.")),
 }
 
 

@@ -27,6 +27,10 @@ class DistrictQuerySet(models.QuerySet):
         """The bureau's own district(s); nothing for anyone else."""
         return self.filter(pk__in=actor.district_ids)
 
+    def visible_to_hotline(self, actor: Actor) -> DistrictQuerySet:
+        """The district(s) whose complaints hotline staff take and handle."""
+        return self.filter(pk__in=actor.hotline_district_ids)
+
 
 class SchoolQuerySet(models.QuerySet):
     def visible_to_coordinator(self, actor: Actor) -> SchoolQuerySet:

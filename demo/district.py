@@ -123,6 +123,7 @@ DEMO_LOGINS: list[dict[str, str]] = [
         "role": Role.EXPERT.value,
         "scope": "课程审核专家：手机上查看分到的课程审核（一件待评），给出学科类/非学科类意见",
     },
+    {"username": "hotline", "role": Role.HOTLINE.value, "scope": "投诉举报热线：受理、办理、答复、回访（一件已逾期）"},
     {"username": "admin", "role": "superuser", "scope": "系统管理员（Django 管理后台）"},
 ]
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from courses.models import District
+from demo.supervision_complaints import seed_complaints
 from demo.supervision_conversion import seed_conversion
 from demo.supervision_reviews import seed_reviews
 from partners.models import Provider
@@ -219,6 +220,7 @@ def seed_supervision(district: District, *, seed: int, password: str, log: Calla
     )
     InstitutionAccount.objects.create(user=institution_user, institution=overdue.institution)
     seed_conversion(district, institutions[:N_SUBJECT], by=bureau, today=today, own=overdue.institution, log=say)
+    seed_complaints(district, password=password, log=say)
     risk.grades_refresh_all()
     seed_reviews(district, seed=seed, password=password, log=say)
     say(f"  监管：{len(pool)} 名执法检查人员，抽查计划 1 个（抽取 7 家），整改通知书 {len(issued)} 份")

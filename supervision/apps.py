@@ -11,8 +11,11 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from core import periodic
+        from participation.voluntariness import COMPLAINT_COUNTS
         from partners.models import PROVIDER_HOLDS
+        from supervision.selectors_complaints import forced_participation_counts
         from supervision.services.risk import grades_refresh_due, red_provider_ids
 
         PROVIDER_HOLDS.register(red_provider_ids, key="supervision.red_institutions")
+        COMPLAINT_COUNTS.register(forced_participation_counts, key="supervision.forced_participation")
         periodic.register("supervision.grades_due", 3600.0, grades_refresh_due)

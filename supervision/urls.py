@@ -1,7 +1,7 @@
 from django.urls import path
 
 from supervision.urls_reviews import urlpatterns as review_urlpatterns
-from supervision.views import bureau, campaigns, conversion, inspect, notices, plans, public, register
+from supervision.views import bureau, campaigns, complaints, conversion, inspect, notices, plans, public, register
 
 app_name = "supervision"
 urlpatterns = [
@@ -76,4 +76,21 @@ urlpatterns = [
     path("public/supervision/", public.plans, name="public_plans"),
     path("public/supervision/plans/<int:plan_id>/", public.plan, name="public_plan"),
     *review_urlpatterns,
+    # complaints (投诉举报): hotline staff, the bureau, parents, the public
+    path("hotline/", complaints.hotline_home, name="hotline_home"),
+    path("hotline/complaints/new/", complaints.complaint_new, name="complaint_new"),
+    path("supervision/complaints/", complaints.complaints, name="complaints"),
+    path("supervision/complaints/export.xlsx", complaints.complaints_export, name="complaints_export"),
+    path("supervision/complaints/<int:complaint_id>/", complaints.complaint_detail, name="complaint"),
+    path(
+        "supervision/complaints/<int:complaint_id>/<slug:action>/",
+        complaints.complaint_action,
+        name="complaint_action",
+    ),
+    path("family/complaints/", complaints.my_complaints, name="my_complaints"),
+    path("family/complaints/new/", complaints.my_complaint_new, name="my_complaint_new"),
+    path("family/complaints/<int:complaint_id>/", complaints.my_complaint, name="my_complaint"),
+    path("public/complaints/new/", complaints.public_new, name="public_complaint_new"),
+    path("public/complaints/sent/", complaints.public_done, name="public_complaint_done"),
+    path("public/complaints/follow/", complaints.public_follow, name="public_complaint_follow"),
 ]

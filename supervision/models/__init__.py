@@ -2,6 +2,13 @@
 campaigns (campaigns.py)."""
 
 from supervision.models.campaigns import Campaign, CampaignGroup, CampaignRound, CampaignVisit
+from supervision.models.complaints import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintPupil,
+    ComplaintSchoolFeedback,
+    PublicAttempt,
+)
 from supervision.models.conversion import (
     ConversionCase,
     ConversionEvent,
@@ -51,6 +58,10 @@ __all__ = [
     "CampaignVisit",
     "CheckItem",
     "CheckList",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintPupil",
+    "ComplaintSchoolFeedback",
     "Conflict",
     "ConversionCase",
     "ConversionEvent",
@@ -77,6 +88,7 @@ __all__ = [
     "Plan",
     "PlanAssignment",
     "PlanTarget",
+    "PublicAttempt",
     "ReviewAssignment",
     "ReviewMaterial",
     "ReviewedCourse",
