@@ -103,3 +103,24 @@ def test_district_is_feasible_and_its_bound_below_its_cost():
                          progress=lambda cost, bound, el: costs.append(cost))  # fmt: skip
     assert sol.placements and sol.hard_violations == 0 and costs
     assert sol.bound is not None and 0 <= sol.bound <= sol.cost
+
+
+def test_a_shortlist_that_leaves_no_timetable_is_dropped_early_not_searched_to_the_limit():
+    """Issue 14 (measured on 人民路小学, 新城学校, 江湾学校): the room shortlist offers each section
+    its best-fitting rooms; when the small groups of one slot all rank the same few rooms first,
+    the shortlist has no timetable although the school has rooms enough. The fast first search
+    (no presolve, no LP) can neither find one nor prove there is none; the interleaved search
+    proves it at once, and `solve` goes on with every room."""
+    sl = slots(days=2)
+    rooms = [room(f"small{k}", cap=30) for k in range(10)] + [room(f"big{k}", cap=60) for k in range(10)]
+    small = [section(f"s{k}", size=30, eligible_teachers=frozenset({f"ts{k}"})) for k in range(24)]
+    large = [section(f"l{k}", size=60, eligible_teachers=frozenset({f"tl{k}"})) for k in range(16)]
+    teachers = [teacher(f"ts{k}") for k in range(24)] + [teacher(f"tl{k}") for k in range(16)]
+    p = problem(sl, rooms, teachers, small + large)
+    # the first-timetable search alone (the first phase of every solve, solve_district's first
+    # pass): before, it spent its whole limit on the shortlist and came back empty
+    first = solve(p, time_limit=8, workers=1, room_choices=8, stop_after_first_solution=True)
+    assert first.placements and first.hard_violations == 0
+    assert len({(q.slot, q.room) for q in first.placements}) == 40  # every room of both slots
+    best = solve(p, time_limit=20, workers=1, room_choices=8)
+    assert best.status == "optimal" and best.hard_violations == 0
