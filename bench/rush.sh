@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}          # seconds of wrk load (and of each pgbench run)
 CONNS=${CONNS:-16}                # wrk connections = pgbench clients
 WRK_THREADS=${WRK_THREADS:-2}     # wrk threads = pgbench threads
-WORKERS=${WORKERS:-4}             # gunicorn worker processes
+WORKERS=${WORKERS:-3}             # gunicorn worker processes (3 on 2 cores: the best tail, bench/results/rush-issue15.md)
 WORKER_CLASS=${WORKER_CLASS:-sync} # gunicorn worker class: sync or gthread
 THREADS=${THREADS:-1}             # gunicorn threads per worker (gthread; more than 1 implies gthread)
 BURST=${BURST:-300}               # parents pressing "take a seat" for one SEATS-seat section at once
