@@ -216,7 +216,10 @@ def test_overdue_is_counted_in_working_days_of_the_term_calendar(client, cw):
     listing = client.get(reverse("supervision:complaints"), {"overdue": "1"}).content.decode()
     assert complaint.label in listing and 'class="overdue"' in listing
     client.force_login(cw.hotline)
-    assert complaint.label in client.get(reverse("supervision:hotline_home")).content.decode()
+    desk = client.get(reverse("supervision:hotline_home")).content.decode()
+    assert complaint.label in desk
+    # on a phone the rows become cards (a "label  value" line per cell), not seven squeezed columns
+    assert 'class="complaint-table stack"' in desk and 'data-label="类别"' in desk
 
 
 # --- refusals ---------------------------------------------------------------------------------------
