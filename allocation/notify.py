@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext
 
 from allocation.models import AllocationOutcome, AllocationRun
 from enrollment.notify import Message, deliver
+from messaging.services import site_language
 
 
 def allocation_results_published(run: AllocationRun) -> int:
     """Tell every family with a pupil in the run what the allocation gave (the explanation as shown)."""
     outcomes = AllocationOutcome.objects.filter(run=run).select_related("student")
-    with translation.override(settings.LANGUAGE_CODE):
+    with site_language():
         messages = [
             Message(
                 o.student.family_id,

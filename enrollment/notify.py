@@ -16,14 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from enrollment.models import Dismissal, Enrollment, Guardian, RosterProposal, Student
 from enrollment.selectors import about_student
-from messaging.services import Outgoing, send
+from messaging.services import Outgoing, send, site_language
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,10 @@ def deliver(messages: Iterable[Message]) -> int:
     )
 
 
-def _site_language():
-    return translation.override(settings.LANGUAGE_CODE)
-
-
 def roster_proposal_made(proposal: RosterProposal) -> None:
     """The school proposes a seat: the family is asked to accept or decline (it holds no seat yet)."""
     student = proposal.student
-    with _site_language():
+    with site_language():
         title = gettext("The school proposes “%(course)s” for %(child)s") % {
             "course": proposal.section.course.title,
             "child": student.name,
@@ -102,7 +97,7 @@ def waitlist_offers_made(rows: Iterable[Enrollment]) -> None:
     }
     titles = dict(Enrollment.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "section__course__title"))
     messages = []
-    with _site_language():
+    with site_language():
         for row in rows:
             pupil = pupils[row.student_id]
             messages.append(
@@ -122,7 +117,7 @@ def waitlist_offers_made(rows: Iterable[Enrollment]) -> None:
 
 def dismissal_changed(*, student: Student, day: dt.date, choice: str) -> None:
     """A day's dismissal was changed: every guardian of the family sees it (a second pair of eyes)."""
-    with _site_language():
+    with site_language():
         title = gettext("%(child)s goes home %(when)s on %(date)s") % {
             "child": student.name,
             "when": str(Dismissal(choice).label),

@@ -48,6 +48,14 @@ class Outgoing:
     about: str = ""
 
 
+def site_language():
+    """Message texts are stored in the site's language (Chinese), whoever's request wrote them: the
+    reader's inbox shows them as written (`with site_language(): title = gettext(...)`)."""
+    from django.utils import translation
+
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def batch_create(*, kind: str, title: str) -> Batch:
     return Batch.objects.create(kind=kind, title=title[:120])
 

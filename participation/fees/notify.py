@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext
 
 from enrollment.models import Student
 from enrollment.notify import Message, deliver
+from messaging.services import site_language
 from participation.models import Statement
 
 
@@ -25,7 +24,7 @@ def statement_issued(statements: Iterable[Statement]) -> int:
             "pk", "family_id", "name"
         )
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with site_language():
         messages = [
             Message(
                 pupils[s.student_id][0],

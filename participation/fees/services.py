@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +34,7 @@ from core.errors import DomainError
 from core.validation import FieldErrors, clean_text
 from courses.models import Course, District, School, Term
 from enrollment.models import Enrollment, PriorityGroup, Student
+from messaging.services import site_language
 from participation.fees import notify
 from participation.fees.rules import (
     CENT,
@@ -213,7 +213,7 @@ def statements_issue(
         )
     report = IssueReport(start, end)
     now = timezone.now()
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+    with transaction.atomic(), site_language():
         Term.objects.select_for_update().filter(pk=term.pk).first()  # one issuer per term at a time
         policy = policy_for(school.district_id)
         drafts = {
