@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.access import ACCESS_ATTR, AUTHENTICATED, PUBLIC, actor_for, actor_from_grants
 from accounts.models import ApiToken, Role
 from core.errors import DomainError
+from core.hot import hot_cursor
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 TOKEN_CACHE_MAX = 20_000
@@ -92,7 +93,7 @@ def _token_user(key_hash: str) -> Any:
     values[at] = key_hash
     if connection.vendor == "postgresql":
         values[0:3] = [now, key_hash, now - LAST_USED_PRECISION]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, values)
         rows = cursor.fetchall()
     if converters:

@@ -137,6 +137,12 @@ if _database_url:
     # exports, fee runs, the risk sweep) may meet another server connection on its next fetch; set
     # this to 1 there so .iterator() reads through a client-side cursor (docs/deploy.md).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+    # The hot path's few statements (`core.hot.hot_cursor`: the bearer token, the section, the pupil,
+    # the claim) bind on the server and are prepared after 5 runs on a connection, so PostgreSQL stops
+    # planning them each time; every other statement binds on the client and is never prepared.
+    # Set 0 behind a pooler that cannot keep prepared statements (PgBouncer before 1.21; docs/deploy.md).
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
     # One test database per test process, so parallel test runs never drop each other's database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:

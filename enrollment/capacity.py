@@ -35,6 +35,9 @@ pupil waits while a seat is free — and answers `python` otherwise; then the Py
 under the lock the function already took. Asked to (`before_write`: the first-come time-clash check),
 the same call first reads the pupil's seats this term — after the pupil's lock, before the
 section's — and, if there are any, returns them instead: the caller checks times, then calls again.
+`claim_alone` goes one step further for the first-come request: the same call, outside any
+transaction, also takes step 1 (the pupil's lock) — one statement instead of BEGIN, lock, call,
+COMMIT — and hands over (writing nothing) whenever the transactional path must decide.
 SQLite (and `ONE_STATEMENT = False`) uses the Python path only. `tests/enrollment/test_claim_paths.py`
 holds the two paths to the same outcomes (free, full, waitlist refused, offers pending, waitlist
 positions, offers due, a free seat someone waits for, an existing row, a seat elsewhere this term).
@@ -53,7 +56,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from core.errors import DomainError
-from core.hot import HotQuery
+from core.hot import HotQuery, hot_cursor
 from courses.models import SeatStatus, Section
 from enrollment.models import Enrollment, Student
 
@@ -285,6 +288,8 @@ def claim(
         if isinstance(done, list):  # the pupil holds seats this term: check times, then take the seat
             before_write(done)
             done = _claim_one_statement(**args, check_held=False)
+        if isinstance(done, list):  # cannot happen: nothing is compared without check_held
+            raise RuntimeError("kehou_enrollment_claim answered held seats it was not asked for")
         if done is not None:
             if section is not None and section.pk == section_id:
                 done.enrollment.section = section
@@ -303,7 +308,66 @@ def claim(
     )
 
 
-_CLAIM_SQL = "SELECT * FROM kehou_enrollment_claim({})".format(", ".join(["%s"] * 18))
+def claims_alone() -> bool:
+    """Whether `claim_alone` can take a claim on this database (PostgreSQL with `ONE_STATEMENT`)."""
+    return ONE_STATEMENT and connection.vendor == "postgresql"
+
+
+#: times `claim_alone` re-checks clashes when the pupil's seats changed between its calls
+ALONE_ATTEMPTS = 3
+
+
+def claim_alone(
+    *,
+    student: Student,
+    section: Section,
+    now: datetime,
+    waitlist: bool,
+    request_key: str,
+    audit: ClaimAudit,
+    clash_check: Callable[[list[tuple]], None],
+    source: str = Enrollment.Source.FIRST_COME,
+    note: str = "",
+) -> Claim | None:
+    """Steps 1–3 as one statement outside any transaction (PostgreSQL): lock the pupil, then the
+    section, count, write the row and its audit event — no BEGIN/COMMIT round trips (issue 15 §1).
+
+    `clash_check(held)` is the caller's time-clash check against the pupil's seats this term
+    (section, term, title); it runs between calls, without a lock, and its result counts only if,
+    under the pupil's lock, those seats are still the pupil's seats (else it runs again on the new
+    ones, at most ALONE_ATTEMPTS times). None — nothing written — when this database has no such call
+    or the Python path must decide (a retry of an earlier request, an existing row, offers to pass
+    on, a pupil waiting while a seat is free): the caller then runs `claim` in a transaction.
+    """
+    if not claims_alone():
+        return None
+    checked: tuple[int, ...] = ()
+    for _attempt in range(ALONE_ATTEMPTS):
+        done = _claim_one_statement(
+            student_id=student.pk,
+            section_id=section.pk,
+            now=now,
+            waitlist=waitlist,
+            source=source,
+            note=note,
+            request_key=request_key,
+            audit=audit,
+            term_id=section.term_id,
+            check_held=True,
+            held=checked,
+            alone=True,
+        )
+        if not isinstance(done, list):
+            if done is not None:
+                done.enrollment.section = section
+            return done
+        if done:
+            clash_check(done)
+        checked = tuple(sorted({row[0] for row in done}))
+    return None
+
+
+_CLAIM_SQL = "SELECT * FROM kehou_enrollment_claim({})".format(", ".join(["%s"] * 20))
 
 
 def _claim_one_statement(
@@ -318,14 +382,16 @@ def _claim_one_statement(
     audit: ClaimAudit | None,
     term_id: int | None,
     check_held: bool,
+    held: tuple[int, ...] = (),
+    alone: bool = False,
 ) -> Claim | list[tuple] | None:
-    """Steps 2 and 3 in one round trip (PostgreSQL); None when the Python path must decide; with
-    `check_held`, the pupil's seats in `term_id` (section, term, title) if there are any, before
-    anything is locked or written."""
+    """Steps 2 and 3 in one round trip (PostgreSQL; with `alone`, step 1 too); None when the Python
+    path must decide; with `check_held`, the pupil's seats in `term_id` (section, term, title) when
+    they are not the sections `held` (then nothing is locked — except, `alone`, the pupil — or written)."""
     from django.utils import timezone
 
     audit_at = timezone.now()
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             _CLAIM_SQL,
             [
@@ -347,12 +413,14 @@ def _claim_one_statement(
                 json.dumps(audit.data if audit else {}),
                 term_id,
                 check_held,
+                list(held),
+                alone,
             ],
         )
         rows = cursor.fetchall()
     outcome, row_id, status, position = rows[0][:4]
     if outcome == "held":
-        return [row[4:] for row in rows]
+        return [row[4:] for row in rows if row[4] is not None]
     if outcome == "full":
         raise DomainError("section_full")
     if outcome != "created":  # "python": an existing row, offers to pass on; "missing": as the ORM would say

@@ -199,6 +199,16 @@ def student_for_first_come(*, family_id: int, student_id: int, term_id: int, now
     )
 
 
+_FIRST_COME_PUPIL = HotQuery(lambda **args: student_for_first_come(**args).order_by()[:2])  # one pupil: no sort
+
+
+def student_for_first_come_get(*, family_id: int, student_id: int, term_id: int, now: dt.datetime) -> Student | None:
+    """`student_for_first_come` read without a lock (the one-statement claim locks the pupil itself,
+    `capacity.claim_alone`), compiled once per process; None if not a child of `family_id`."""
+    rows = _FIRST_COME_PUPIL.objects(family_id=family_id, student_id=student_id, term_id=term_id, now=now)
+    return rows[0] if rows else None
+
+
 def window_shown(windows: list[EnrollmentWindow], now: dt.datetime) -> EnrollmentWindow | None:
     """The window a family should see: an open one, else the next one, else the last one."""
     open_ = [w for w in windows if w.is_open(now)]

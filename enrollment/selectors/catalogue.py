@@ -180,4 +180,7 @@ def section_get(*, section_id: Any) -> Section:
     return rows[0]
 
 
-_SECTION = HotQuery(lambda section_id: Section.objects.select_related("course", "term").filter(pk=section_id)[:2])
+# by primary key: no ordering (the model's default would join the school only to sort one row)
+_SECTION = HotQuery(
+    lambda section_id: Section.objects.select_related("course", "term").filter(pk=section_id).order_by()[:2]
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -63,22 +64,25 @@ def enrollment_request(
     anything (a double tap, a re-sent form, a client retry).
     """
     now = now or timezone.now()
+    window = selectors.window_open(
+        school_id=student.school_id, term_id=section.term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
+    )
+    ask = _Ask(
+        section=section,
+        offer_hours=window.offer_hours if window else None,
+        by=by,
+        request=request,
+        waitlist=waitlist,
+        request_key=(request_key or "").strip()[:64],
+        now=now,
+        confirmed_total=confirmed_total,
+    )
+    done = _request_alone(student, ask)
+    if done is not None:
+        return done
     with transaction.atomic():
-        window = selectors.window_open(
-            school_id=student.school_id, term_id=section.term_id, mode=EnrollmentWindow.Mode.FIRST_COME, now=now
-        )
         capacity.student_lock(student.pk)
-        return _request_locked(
-            student=student,
-            section=section,
-            offer_hours=window.offer_hours if window else None,
-            by=by,
-            request=request,
-            waitlist=waitlist,
-            request_key=request_key,
-            now=now,
-            confirmed_total=confirmed_total,
-        )
+        return _request_locked(student, ask)
 
 
 def enrollment_request_for_parent(
@@ -95,93 +99,137 @@ def enrollment_request_for_parent(
 ) -> EnrollmentResult:
     """`enrollment_request` for one of the acting parent's own children (404 for any other pupil).
 
-    The API's hot path: the scoped pupil read, the pupil's lock (step 1 of `enrollment.capacity`)
-    and the open first-come window are one statement, then the same checks and claim as
-    `enrollment_request`."""
+    The API's hot path: the scoped pupil read with the open first-come window is one statement,
+    then the checks, then (PostgreSQL) the pupil's lock, the seat and its audit event one more
+    (`capacity.claim_alone`); otherwise — SQLite, or whenever that call hands over — the pupil is
+    read and locked in one statement inside a transaction and the same checks and claim follow."""
     now = now or timezone.now()
-    with transaction.atomic():
-        family_id = parent_family(actor)  # the scope of `visible_to_parent`, as a plain value
-        student = (
-            capacity.student_lock_from(
-                selectors.student_for_first_come,
-                family_id=family_id,
-                student_id=id_or_404(student_id),
-                term_id=section.term_id,
-                now=now,
-            )
-            if family_id is not None
-            else None
-        )
+    family_id = parent_family(actor)  # the scope of `visible_to_parent`, as a plain value
+    if family_id is None:
+        raise Http404
+    pupil = {"family_id": family_id, "student_id": id_or_404(student_id), "term_id": section.term_id, "now": now}
+    ask = _Ask(
+        section=section,
+        offer_hours=None,
+        by=by,
+        request=request,
+        waitlist=waitlist,
+        request_key=(request_key or "").strip()[:64],
+        now=now,
+        confirmed_total=confirmed_total,
+    )
+    if capacity.claims_alone():
+        student = selectors.student_for_first_come_get(**pupil)
         if student is None:
             raise Http404
-        return _request_locked(
-            student=student,
-            section=section,
-            offer_hours=student.first_come_offer_hours,
-            by=by,
-            request=request,
-            waitlist=waitlist,
-            request_key=request_key,
-            now=now,
-            confirmed_total=confirmed_total,
-        )
+        done = _request_alone(student, replace(ask, offer_hours=student.first_come_offer_hours))
+        if done is not None:
+            return done
+    with transaction.atomic():
+        student = capacity.student_lock_from(selectors.student_for_first_come, **pupil)
+        if student is None:
+            raise Http404
+        return _request_locked(student, replace(ask, offer_hours=student.first_come_offer_hours))
 
 
 _SEAT_ACTIONS = ("enrollment.seat.granted", "enrollment.waitlist.joined")
 
 
-def _request_locked(
-    *,
-    student: Student,
-    section: Section,
-    offer_hours: int | None,
-    by: Any,
-    request: HttpRequest | None,
-    waitlist: bool,
-    request_key: str,
-    now: datetime,
-    confirmed_total: Decimal | str | None,
-) -> EnrollmentResult:
-    """The checks and the claim, with the pupil locked (`offer_hours` None: no first-come window open).
+@dataclass(frozen=True)
+class _Ask:
+    """One first-come request as the family made it (`offer_hours` None: no first-come window open)."""
+
+    section: Section
+    offer_hours: int | None
+    by: Any
+    request: HttpRequest | None
+    waitlist: bool
+    request_key: str
+    now: datetime
+    confirmed_total: Decimal | str | None
+
+    def claim_audit(self) -> capacity.ClaimAudit:
+        for action in _SEAT_ACTIONS:
+            validate_action(action)
+        return capacity.ClaimAudit(
+            actor_id=getattr(self.by, "pk", None),
+            school_id=self.section.course.school_id,
+            ip=client_ip(self.request),
+            enrolled_action=_SEAT_ACTIONS[0],
+            waitlisted_action=_SEAT_ACTIONS[1],
+            data={"source": Enrollment.Source.FIRST_COME.value},
+        )
+
+
+def _checks(student: Student, ask: _Ask) -> None:
+    """The refusals that come before any seat is looked at, in the order families meet them."""
+    eligibility_check(student=student, section=ask.section)
+    if ask.offer_hours is None:
+        raise DomainError("window_closed")
+    fee_confirmed_check(section=ask.section, confirmed_total=ask.confirmed_total, today=timezone.localdate(ask.now))
+
+
+def _request_alone(student: Student, ask: _Ask) -> EnrollmentResult | None:
+    """The whole request in one statement after the checks (`capacity.claim_alone`); None (nothing
+    written) when the transactional path must answer — including every refusal of the checks, so that
+    a retry is still answered with its first result before any refusal."""
+    if not capacity.claims_alone():
+        return None
+    try:
+        _checks(student, ask)
+    except DomainError:
+        return None
+    claim = capacity.claim_alone(
+        student=student,
+        section=ask.section,
+        now=ask.now,
+        waitlist=ask.waitlist,
+        request_key=ask.request_key,
+        audit=ask.claim_audit(),
+        clash_check=lambda held: clash_check(student=student, section=ask.section, held=held),
+    )
+    if claim is None:
+        return None
+    return EnrollmentResult(claim.enrollment, created=True, waitlist_position=claim.waitlist_position)
+
+
+def _request_locked(student: Student, ask: _Ask) -> EnrollmentResult:
+    """The checks and the claim, with the pupil locked.
 
     A retry is answered first: its twin may have written while this one waited on the lock."""
-    key = (request_key or "").strip()[:64]
+    section, key = ask.section, ask.request_key
     if key:
         prior = _replay(student=student, section=section, key=key)
         if prior is not None:
             return prior
-    eligibility_check(student=student, section=section)
-    if offer_hours is None:
-        raise DomainError("window_closed")
-    fee_confirmed_check(section=section, confirmed_total=confirmed_total, today=timezone.localdate(now))
+    _checks(student, ask)
     school_id = section.course.school_id
-    for action in _SEAT_ACTIONS:
-        validate_action(action)
     claim = capacity.claim(
         student=student,
         section_id=section.pk,
-        now=now,
-        offer_hours=offer_hours,
-        waitlist=waitlist,
+        now=ask.now,
+        offer_hours=ask.offer_hours,
+        waitlist=ask.waitlist,
         request_key=key,
         section=section,
         before_write=lambda held: clash_check(student=student, section=section, held=held),
-        audit=capacity.ClaimAudit(
-            actor_id=getattr(by, "pk", None),
-            school_id=school_id,
-            ip=client_ip(request),
-            enrolled_action=_SEAT_ACTIONS[0],
-            waitlisted_action=_SEAT_ACTIONS[1],
-            data={"source": Enrollment.Source.FIRST_COME.value},
-        ),
+        audit=ask.claim_audit(),
     )
     row = claim.enrollment
     if not claim.created:  # an active row exists and this is not a retry of the request that made it
         raise DomainError("already_enrolled", fields={"enrollment": row.pk, "status": row.status})
     if not claim.audited:
         action = _SEAT_ACTIONS[0] if row.status == Enrollment.Status.ENROLLED else _SEAT_ACTIONS[1]
-        audit(action, by=by, row=row, school_id=school_id, request=request, source=row.source, **enrollment_data(row))
-    seat_changes_record(claim.changes, school_id=school_id, request=request)
+        audit(
+            action,
+            by=ask.by,
+            row=row,
+            school_id=school_id,
+            request=ask.request,
+            source=row.source,
+            **enrollment_data(row),
+        )
+    seat_changes_record(claim.changes, school_id=school_id, request=ask.request)
     return EnrollmentResult(row, created=claim.created, waitlist_position=claim.waitlist_position)
 
 

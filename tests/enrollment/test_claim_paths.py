@@ -162,3 +162,81 @@ def test_postgresql_writes_the_row_and_its_audit_event_in_one_call(world, monkey
     assert event.data == {"source": "first_come", "student": taker.pk, "section": section.pk, "status": "enrolled"}
     assert event.actor_id == world.users.parent_1.pk
     assert Enrollment.objects.get(pk=result.enrollment.pk).status == "enrolled"
+
+
+@pytest.mark.parametrize("one_statement", [False, True])
+def test_a_retry_is_answered_with_its_first_result_on_every_path(world, monkeypatch, one_statement):
+    """The one call (`claim_alone`) hands a used Idempotency-Key to the Python path, which replays."""
+    if one_statement and connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim exists on PostgreSQL only")
+    monkeypatch.setattr(capacity, "ONE_STATEMENT", one_statement)
+    a = world.school_a
+    f.window(a, "first_come")
+    section = f.section(a, "重试", capacity=1)
+    taker = f.pupils(1, a, world.class_a, prefix="RT")[0]
+    user = world.users.parent_1
+    first = services.enrollment_request(student=taker, section=section, by=user, request_key="k-1")
+    events = AuditEvent.objects.count()
+    again = services.enrollment_request(student=taker, section=section, by=user, request_key="k-1")
+    assert (first.created, again.created, again.replayed) == (True, False, True)
+    assert again.enrollment.pk == first.enrollment.pk
+    assert Enrollment.objects.filter(student=taker).count() == 1
+    assert AuditEvent.objects.count() == events
+    with pytest.raises(DomainError) as refused:  # without the key it is a second request: refused
+        services.enrollment_request(student=taker, section=section, by=user)
+    assert refused.value.code == "already_enrolled"
+
+
+def test_the_one_call_rechecks_clashes_when_the_seats_changed_meanwhile(world, monkeypatch):
+    """`claim_alone` checks times without a lock; if, under the pupil's lock, the seats it checked are
+    no longer the pupil's seats, it writes nothing and has them checked again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim exists on PostgreSQL only")
+    monkeypatch.setattr(capacity, "ONE_STATEMENT", True)
+    a = world.school_a
+    f.window(a, "first_come")
+    wanted = f.section(a, "想要", capacity=3)
+    first, second = f.section(a, "已有", capacity=3), f.section(a, "同时", capacity=3)
+    taker = f.pupils(1, a, world.class_a, prefix="RC")[0]
+    Enrollment.objects.create(student=taker, section=first, status="enrolled", created_at=timezone.now())
+    seen: list[set[int]] = []
+
+    def clash_check(held):
+        seen.append({row[0] for row in held})
+        if len(seen) == 1:  # another request of the family takes a seat between the two calls
+            Enrollment.objects.create(student=taker, section=second, status="enrolled", created_at=timezone.now())
+
+    audit = capacity.ClaimAudit(
+        actor_id=None,
+        school_id=a.pk,
+        ip=None,
+        enrolled_action="enrollment.seat.granted",
+        waitlisted_action="enrollment.waitlist.joined",
+    )
+    claim = capacity.claim_alone(
+        student=taker,
+        section=wanted,
+        now=timezone.now(),
+        waitlist=True,
+        request_key="",
+        audit=audit,
+        clash_check=clash_check,
+    )
+    assert seen == [{first.pk}, {first.pk, second.pk}]  # checked again against the seat taken meanwhile
+    assert claim is not None and claim.enrollment.status == "enrolled"
+    assert Enrollment.objects.filter(student=taker, section=wanted).count() == 1
+
+    def refuse(held):
+        raise DomainError("time_clash")
+
+    with pytest.raises(DomainError):
+        capacity.claim_alone(
+            student=taker,
+            section=f.section(a, "冲突", capacity=3),
+            now=timezone.now(),
+            waitlist=True,
+            request_key="",
+            audit=audit,
+            clash_check=refuse,
+        )
+    assert Enrollment.objects.filter(student=taker).count() == 3  # the refused one wrote nothing

@@ -97,16 +97,16 @@ def test_the_section_row_is_locked_before_seats_are_counted(world, claim_path):
         services.enrollment_request(student=pupil, section=section, by=None)
     sql = [q["sql"] for q in queries]
     if claim_path == "one_statement":
-        # the pupil is locked first, then one call locks the section, counts and writes, in that order
-        call = next(i for i, s in enumerate(sql) if "kehou_enrollment_claim(" in s)
-        assert any('FROM "enrollment_student"' in s and "FOR NO KEY UPDATE" in s for s in sql[:call])
+        # one call, alone (p_alone), locks the pupil, then the section, counts and writes, in that order
+        assert sum("kehou_enrollment_claim(" in s for s in sql) == 1
+        assert not any("FOR NO KEY UPDATE" in s for s in sql)  # no lock outside the call
         assert not any('INSERT INTO "enrollment_enrollment"' in s for s in sql)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_get_functiondef('kehou_enrollment_claim'::regproc)")
             body = cursor.fetchone()[0]
-        assert (
-            body.index("FOR NO KEY UPDATE") < body.index("count(*)") < body.index("INSERT INTO enrollment_enrollment")
-        )
+        pupil_lock = body.index("FROM enrollment_student st WHERE st.id = p_student FOR NO KEY UPDATE")
+        section_lock = body.index("FROM courses_section s WHERE s.id = p_section FOR NO KEY UPDATE")
+        assert pupil_lock < section_lock < body.index("count(*)") < body.index("INSERT INTO enrollment_enrollment")
         return
     section_reads = [i for i, s in enumerate(sql) if s.startswith("SELECT") and 'FROM "courses_section"' in s]
     lock = section_reads[-1]  # the section row read inside the transaction: the lock
