@@ -153,6 +153,17 @@ def test_postgres_keeps_connections_with_health_checks(settings, db):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
 
+def test_prepared_hot_statements_can_be_turned_off_for_old_poolers():
+    """DB_PREPARED_STATEMENTS=0 (PgBouncer before 1.21) leaves psycopg's prepare_threshold unset, so
+    nothing is prepared; by default the hot path's statements are prepared after 5 runs."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    url = "postgresql://postgres@127.0.0.1:5432/kehou_never_opened"
+    on = _manage("shell", "-c", code, DJANGO_ENV="test", DATABASE_URL=url)
+    off = _manage("shell", "-c", code, DJANGO_ENV="test", DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")
+    assert (on.returncode, off.returncode) == (0, 0), on.stderr + off.stderr
+    assert (on.stdout.split()[-1], off.stdout.split()[-1]) == ("5", "None")
+
+
 def test_language_time_zone_and_csp(client, db):
     from django.conf import settings
 
