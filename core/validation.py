@@ -198,3 +198,16 @@ def _day_type() -> Any:
 
 #: A calendar day in a query or a body: exactly YYYY-MM-DD (what `format: date` promises).
 Day = _day_type()
+
+
+def _bool_type() -> Any:
+    from typing import Annotated
+
+    from pydantic import Field, StrictBool
+
+    return Annotated[StrictBool, Field(description="true or false (not 0, 1 or a string)")]
+
+
+#: A boolean in a JSON body: `true` or `false` only, what `type: boolean` promises (pydantic would
+#: otherwise read 0, 1, "yes" … as booleans). Query parameters stay plain `bool` ("true" in a URL).
+Bool = _bool_type()
