@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from core.validation import Id, Int, Money, Text
+from core.validation import Bool, Id, Int, Money, Text
 
 SUBJECT_AREAS = Literal[
     "morality_law",
@@ -31,14 +31,14 @@ class ExpertIn(Schema):
     name: Text(50, required=True)
     unit: Text(100) = ""
     subjects: list[SUBJECT_AREAS] = Field(..., min_length=1, max_length=13)
-    active: bool = True
+    active: Bool = True
 
 
 class ExpertPatch(Schema):
     name: Text(50, required=True) | None = None
     unit: Text(100) | None = None
     subjects: list[SUBJECT_AREAS] | None = Field(None, min_length=1, max_length=13)
-    active: bool | None = None
+    active: Bool | None = None
 
 
 class ExpertOut(Schema):
