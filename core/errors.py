@@ -82,8 +82,10 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "plan_not_committed": (409, _("Commit the plan (publish the seed's hash) before the draw.")),
     "plan_already_drawn": (409, _("This plan has already been drawn and published.")),
     "plan_seed_mismatch": (409, _("This seed does not match the commitment published for the plan.")),
+    "credit_code_taken": (409, _("Another institution of the register has this code.")),
+    "provider_taken": (409, _("This provider is already linked to another institution.")),
     "checklist_unknown": (409, _("A chosen check-item list does not exist.")),
-    "plan_too_many_targets": (400, _("The plan asks for more targets than its population holds, or for none.")),
+    "plan_too_many_targets": (409, _("The plan asks for more targets than its population holds, or for none.")),
     "plan_too_few_inspectors": (
         409,
         _("Too few eligible inspectors (at least two, from two departments, without a conflict of interest) for:"),
