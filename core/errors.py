@@ -102,6 +102,9 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "conversion_case_exists": (409, _("This institution already has a conversion case.")),
     "conversion_case_done": (409, _("This conversion case is done and can no longer be changed.")),
+    "conversion_material_unknown": (409, _("Not a material of this case's checklist.")),
+    "conversion_visit_in_future": (409, _("A visit is recorded on its day or later, not in advance.")),
+    "conversion_visit_before_case": (409, _("This date is long before the case was opened.")),
     "conversion_target_locked": (409, _("The target can be changed only while the case is at intake.")),
     # expert course review (课程内容审核)
     "review_seed_mismatch": (409, _("This seed does not match the commitment published for the review.")),
