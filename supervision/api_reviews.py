@@ -248,9 +248,36 @@ def my_courses(request: HttpRequest):
     ]
 
 
-@router.post("/supervision/my/courses", response={201: MyCourseOut, **ERRORS})
+#: A material is a file (OpenAPI 3.1: `contentMediaType: application/octet-stream`, sent with a
+#: filename) whose bytes are a PDF, PNG or JPEG: the format `material-file` names what no schema can
+#: state (the type is read from the bytes; anything else is 400 `review_file_refused`).
+MATERIAL_FILE_FORMAT = "material-file"
+MATERIAL_CONTENT = {
+    "schema": {
+        "properties": {
+            "materials": {
+                "items": {
+                    "format": MATERIAL_FILE_FORMAT,
+                    "contentMediaType": "application/octet-stream",
+                    "description": "a PDF, PNG or JPEG file of at most 10 MB (its type is read from its bytes)",
+                }
+            }
+        }
+    }
+}
+
+
+@router.post(
+    "/supervision/my/courses",
+    response={201: MyCourseOut, **ERRORS},
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": MATERIAL_CONTENT}}},
+)
 @api_allow(Role.INSTITUTION)
-def my_course_submit(request: HttpRequest, payload: Form[CourseIn], materials: File[list[UploadedFile]]):
+def my_course_submit(
+    request: HttpRequest,
+    payload: Form[CourseIn],
+    materials: list[UploadedFile] = File(..., min_length=1, max_length=services.MATERIALS_PER_COURSE),
+):
     """Submit a course for review: the 审核表 as form fields and 1–10 `materials` (PDF, PNG or JPEG,
     at most 10 MB each, the type read from the bytes). A refused file → 400 `review_file_refused`
     and nothing is saved."""

@@ -81,7 +81,7 @@ class CourseIn(Schema):
     fee: Money(5) = 0
 
 
-class MaterialOut(Schema):
+class ReviewMaterialOut(Schema):
     id: int
     title: str
     content_type: str
@@ -109,7 +109,7 @@ class CourseOut(Schema):
     fee: str
     kind: str  # "" until judged
     judged_at: datetime | None
-    materials: list[MaterialOut]
+    materials: list[ReviewMaterialOut]
 
 
 class MyReviewOut(Schema):
