@@ -252,8 +252,10 @@ def my_courses(request: HttpRequest):
 #: filename) whose bytes are a PDF, PNG or JPEG: the format `material-file` names what no schema can
 #: state (the type is read from the bytes; anything else is 400 `review_file_refused`).
 MATERIAL_FILE_FORMAT = "material-file"
-MATERIAL_CONTENT = {
+COURSE_FORM = {
     "schema": {
+        # the grades run upwards (grade_to ≥ grade_from), one alternative per first grade
+        "anyOf": [{"properties": {"grade_from": {"const": k}, "grade_to": {"minimum": k}}} for k in range(13)],
         "properties": {
             "materials": {
                 "items": {
@@ -262,7 +264,7 @@ MATERIAL_CONTENT = {
                     "description": "a PDF, PNG or JPEG file of at most 10 MB (its type is read from its bytes)",
                 }
             }
-        }
+        },
     }
 }
 
@@ -270,7 +272,7 @@ MATERIAL_CONTENT = {
 @router.post(
     "/supervision/my/courses",
     response={201: MyCourseOut, **ERRORS},
-    openapi_extra={"requestBody": {"content": {"multipart/form-data": MATERIAL_CONTENT}}},
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": COURSE_FORM}}},
 )
 @api_allow(Role.INSTITUTION)
 def my_course_submit(

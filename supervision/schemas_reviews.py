@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -78,7 +79,7 @@ class CourseIn(Schema):
     materials_list: Text(2000, required=True)
     teacher: Text(50, required=True)
     teacher_certificate: Text(40) = ""
-    fee: Money(5) = 0
+    fee: Money(5, form=True) = Decimal("0")
 
 
 class ReviewMaterialOut(Schema):
