@@ -255,7 +255,15 @@ MATERIAL_FILE_FORMAT = "material-file"
 COURSE_FORM = {
     "schema": {
         # the grades run upwards (grade_to ≥ grade_from), one alternative per first grade
-        "anyOf": [{"properties": {"grade_from": {"const": k}, "grade_to": {"minimum": k}}} for k in range(13)],
+        "anyOf": [
+            {
+                "properties": {
+                    "grade_from": {"type": "integer", "const": k},
+                    "grade_to": {"type": "integer", "minimum": k, "maximum": 12},
+                },
+            }
+            for k in range(13)
+        ],
         "properties": {
             "materials": {
                 "items": {
