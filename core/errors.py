@@ -82,8 +82,10 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "plan_not_committed": (409, _("Commit the plan (publish the seed's hash) before the draw.")),
     "plan_already_drawn": (409, _("This plan has already been drawn and published.")),
     "plan_seed_mismatch": (409, _("This seed does not match the commitment published for the plan.")),
+    "credit_code_taken": (409, _("Another institution of the register has this code.")),
+    "provider_taken": (409, _("This provider is already linked to another institution.")),
     "checklist_unknown": (409, _("A chosen check-item list does not exist.")),
-    "plan_too_many_targets": (400, _("The plan asks for more targets than its population holds, or for none.")),
+    "plan_too_many_targets": (409, _("The plan asks for more targets than its population holds, or for none.")),
     "plan_too_few_inspectors": (
         409,
         _("Too few eligible inspectors (at least two, from two departments, without a conflict of interest) for:"),
@@ -100,6 +102,9 @@ ERRORS: dict[str, tuple[int, Any]] = {
     ),
     "conversion_case_exists": (409, _("This institution already has a conversion case.")),
     "conversion_case_done": (409, _("This conversion case is done and can no longer be changed.")),
+    "conversion_material_unknown": (409, _("Not a material of this case's checklist.")),
+    "conversion_visit_in_future": (409, _("A visit is recorded on its day or later, not in advance.")),
+    "conversion_visit_before_case": (409, _("This date is long before the case was opened.")),
     "conversion_target_locked": (409, _("The target can be changed only while the case is at intake.")),
     # expert course review (课程内容审核)
     "review_seed_mismatch": (409, _("This seed does not match the commitment published for the review.")),

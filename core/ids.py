@@ -23,6 +23,14 @@ def id_or_404(value: Any) -> int:
     return number
 
 
+def id_or_none(value: Any) -> int | None:
+    """The same, or None (which names no row) where a missing id is the caller's to report."""
+    try:
+        return id_or_404(value)
+    except Http404:
+        return None
+
+
 def get_or_404(queryset: Any, **lookup: Any) -> Any:
     """`queryset.get(**lookup)`, with a missing row (or a lookup value of the wrong type) as 404."""
     try:

@@ -150,24 +150,25 @@ def _money_round(value: Any) -> Any:
 MONEY_PATTERN = r"^\d{1,3}(\.\d{1,2})?$"
 
 
-def Money(digits: int = 3) -> Any:  # a type
+def Money(digits: int = 3, *, form: bool = False) -> Any:  # a type
     """Yuan in an API body (what a `DecimalField(max_digits=digits + 2, decimal_places=2)` holds): a
     JSON number from 0 to 999.99 by default (rounded to the fen) or a string like "3.50"; `digits`
     widens it (a term's total). Caps set by policy (the district's fee cap) are the service's,
-    answered 409 with a code."""
+    answered 409 with a code. `form`: a form field, where every value is text — the string only
+    (a number's long spelling such as "3.14159" is not yuan)."""
     from decimal import Decimal
     from typing import Annotated
 
     from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
     top = Decimal(10**digits) - Decimal("0.01")
+    text = {"type": "string", "pattern": rf"^\d{{1,{digits}}}(\.\d{{1,2}})?$", "maxLength": digits + 3}
     schema = {
-        "anyOf": [
-            {"type": "number", "minimum": 0, "maximum": float(top)},
-            {"type": "string", "pattern": rf"^\d{{1,{digits}}}(\.\d{{1,2}})?$", "maxLength": digits + 3},
-        ],
+        "anyOf": [{"type": "number", "minimum": 0, "maximum": float(top)}, text],
         "description": 'yuan: a number (rounded to the fen) or a string like "3.50"',
     }
+    if form:
+        schema = {**text, "description": 'yuan, written like "80" or "80.50"'}
     return Annotated[
         Decimal,
         BeforeValidator(_money_value),
@@ -198,3 +199,16 @@ def _day_type() -> Any:
 
 #: A calendar day in a query or a body: exactly YYYY-MM-DD (what `format: date` promises).
 Day = _day_type()
+
+
+def _bool_type() -> Any:
+    from typing import Annotated
+
+    from pydantic import Field, StrictBool
+
+    return Annotated[StrictBool, Field(description="true or false (not 0, 1 or a string)")]
+
+
+#: A boolean in a JSON body: `true` or `false` only, what `type: boolean` promises (pydantic would
+#: otherwise read 0, 1, "yes" … as booleans). Query parameters stay plain `bool` ("true" in a URL).
+Bool = _bool_type()

@@ -40,8 +40,24 @@ class LetterOut(Schema):
 
 
 class LetterIn(Schema):
-    title: Text(100)  # the columns' lengths (Letter.title, Letter.body)
-    body: Text(2000)
+    """A coordinator's letter names its school (`school_id`) and may choose classes; the bureau's names
+    no school and may choose schools (stated below as anyOf). An id naming no school or class the
+    author may write to is 404."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {
+                    "required": ["school_id"],
+                    "properties": {"school_id": {"type": "integer"}, "school_ids": {"maxItems": 0}},
+                },
+                {"properties": {"school_id": {"type": "null"}, "class_ids": {"maxItems": 0}}},
+            ]
+        },
+    }
+
+    title: Text(100, required=True)  # the columns' lengths (Letter.title, Letter.body)
+    body: Text(2000, required=True)
     school_id: Id | None = Field(None, description="the coordinator's school; empty: the bureau's district")
     school_ids: list[Id] = Field(
         default_factory=list, max_length=500, description="the bureau's chosen schools (none: all)"

@@ -71,9 +71,11 @@ def letter_write(
     request: HttpRequest | None = None,
 ) -> Letter:
     """Save a letter for sending. `school` given: a coordinator's letter to its school (classes may
-    be chosen); else the bureau's to its district (schools may be chosen). Nobody in the audience
-    → 409 `no_recipients`; nothing is saved on any refusal."""
+    be chosen); else the bureau's to its district (schools may be chosen). A class or school that is
+    not the author's → 404 `not_found` (with the field); nobody in the audience → 409
+    `no_recipients`; nothing is saved on any refusal."""
     errors: dict[str, list[Any]] = {}
+    unknown: dict[str, list[Any]] = {}
     title = " ".join(str(title or "").split())
     body = str(body or "").strip()
     if not title:
@@ -96,7 +98,7 @@ def letter_write(
         wanted = _ids(class_ids, "classes", errors)
         chosen_classes = list(SchoolClass.objects.filter(school=school, pk__in=wanted))
         if len(chosen_classes) != len(wanted):
-            errors["classes"] = [_("Choose classes of your own school.")]
+            unknown["classes"] = [_("Choose classes of your own school.")]
         if school_ids:
             errors["schools"] = [_("A school writes to its own families only.")]
     else:
@@ -107,11 +109,13 @@ def letter_write(
         wanted = _ids(school_ids, "schools", errors)
         chosen_schools = list(School.objects.visible_to_bureau(actor).filter(district=district, pk__in=wanted))
         if len(chosen_schools) != len(wanted):
-            errors["schools"] = [_("Choose schools of your own district.")]
+            unknown["schools"] = [_("Choose schools of your own district.")]
         if class_ids:
             errors["classes"] = [_("Classes are chosen by the school itself.")]
     if errors:
         raise DomainError("validation_error", fields=errors)
+    if unknown:  # an id naming no class or school the author may write to: as everywhere, 404
+        raise DomainError("not_found", fields=unknown)
     with transaction.atomic():
         letter = Letter.objects.create(
             district_id=district_id,

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.ids import id_or_404
 from core.validation import Id, Int, Text
 from supervision import public, selectors
-from supervision.models import CheckList, Institution, Notice, Plan
+from supervision.models import Institution, Notice, Plan
 from supervision.schemas import (
     CommitIn,
     CommitOut,
@@ -120,8 +120,7 @@ def plan_list(request: HttpRequest):
 @router.post("/supervision/plans", response={201: PlanOut, **ERRORS})
 @api_allow(Role.BUREAU)
 def plan_create(request: HttpRequest, payload: PlanIn):
-    data = payload.dict()
-    data["checklists"] = list(CheckList.objects.filter(pk__in=data["checklists"]))
+    data = payload.dict()  # checklist ids as given: one that names no list is 409 checklist_unknown
     plan = plan_services.plan_create(
         district=selectors.bureau_district(request.actor), data=data, by=request.auth, request=request
     )
@@ -132,9 +131,7 @@ def plan_create(request: HttpRequest, payload: PlanIn):
 @api_allow(Role.BUREAU)
 def plan_update(request: HttpRequest, plan_id: Id, payload: PlanIn):
     plan = selectors.plan_for_bureau(request.actor, plan_id)
-    data = payload.dict()
-    data["checklists"] = list(CheckList.objects.filter(pk__in=data["checklists"]))
-    return _plan(plan_services.plan_update(plan=plan, data=data, by=request.auth, request=request))
+    return _plan(plan_services.plan_update(plan=plan, data=payload.dict(), by=request.auth, request=request))
 
 
 @router.post("/supervision/plans/{plan_id}/commit", response={200: CommitOut, **ERRORS})

@@ -8,7 +8,7 @@ only, and only filled for the handler.
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,7 +20,7 @@ from accounts.models import Role
 from accounts.schemas import ErrorOut
 from core.audit import client_ip
 from core.errors import DomainError
-from core.validation import Day, Id, Int, Text
+from core.validation import Bool, Day, Id, Int, Text
 from pupils.models import Student
 from supervision import selectors_complaints as sel
 from supervision.models import Complaint
@@ -43,27 +43,94 @@ CategoryIn = Literal[
 SubjectIn = Literal["institution", "school", "unregistered"]
 
 
-class PupilIn(Schema):
+#: What intake.PHONE accepts: 7 to 20 digits, spaces or dashes, an optional leading +.
+PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,18}[0-9]$"
+
+
+class PupilByNumberIn(Schema):
+    """A pupil named by their 学籍号 (name and school optional)."""
+
+    student_no: Text(30, required=True)
     name: Text(50) = ""
     school_id: Id | None = None
+
+
+class PupilByNameIn(Schema):
+    """A pupil named by name and school."""
+
+    name: Text(50, required=True)
+    school_id: Id
     student_no: Text(30) = ""
 
 
-class ComplaintIn(Schema):
-    """A complaint. `subject_kind` says which of institution_id, school_id or operator_name (with
-    operator_address) names whom it is about; pupils (by name and school, or 学籍号) are told to
-    their own school if a weekend-training complaint is substantiated."""
+class _Complaint(Schema):
+    """What every complaint says. On the site the parent's own phone is used when none is given."""
 
     category: CategoryIn
-    subject_kind: SubjectIn
-    institution_id: Id | None = None
-    school_id: Id | None = None
-    operator_name: Text(100) = ""
-    operator_address: Text(200) = ""
     description: Text(4000, required=True)
     contact_name: Text(50) = ""
-    contact_phone: Text(20) = ""
-    pupils: list[PupilIn] = Field(default_factory=list, max_length=20)
+    contact_phone: Annotated[str, Field(max_length=20, pattern=f"^({PHONE_PATTERN[1:-1]})?$")] = ""
+    pupils: list[PupilByNumberIn | PupilByNameIn] = Field(default_factory=list, max_length=20)
+
+
+class _CallerComplaint(_Complaint):
+    """A hotline call or the public: the reply and the call-back need a phone number."""
+
+    contact_phone: Annotated[str, Field(max_length=20, pattern=PHONE_PATTERN)]
+
+
+class _AboutInstitution(Schema):
+    subject_kind: Literal["institution"]
+    institution_id: Id
+
+
+class _AboutSchool(Schema):
+    subject_kind: Literal["school"]
+    school_id: Id
+
+
+class _AboutUnregistered(Schema):
+    subject_kind: Literal["unregistered"]
+    operator_name: Text(100, required=True)
+    operator_address: Text(200, required=True)
+
+
+class InstitutionComplaintIn(_AboutInstitution, _Complaint):
+    pass
+
+
+class SchoolComplaintIn(_AboutSchool, _Complaint):
+    pass
+
+
+class UnregisteredComplaintIn(_AboutUnregistered, _Complaint):
+    pass
+
+
+class InstitutionCallComplaintIn(_AboutInstitution, _CallerComplaint):
+    pass
+
+
+class SchoolCallComplaintIn(_AboutSchool, _CallerComplaint):
+    pass
+
+
+class UnregisteredCallComplaintIn(_AboutUnregistered, _CallerComplaint):
+    pass
+
+
+#: A complaint: `subject_kind` says whom it is about — a registered institution (`institution_id`),
+#: a school (`school_id`) or an unregistered operator (`operator_name`, `operator_address`); an id
+#: naming nothing of the district is 404. Pupils (by 学籍号, or by name and school) are told to their
+#: own school if a weekend-training complaint is substantiated.
+ComplaintIn = Annotated[
+    InstitutionComplaintIn | SchoolComplaintIn | UnregisteredComplaintIn, Field(discriminator="subject_kind")
+]
+#: The same from a hotline call or the public, with the phone number the reply goes to.
+CallComplaintIn = Annotated[
+    InstitutionCallComplaintIn | SchoolCallComplaintIn | UnregisteredCallComplaintIn,
+    Field(discriminator="subject_kind"),
+]
 
 
 class SubmittedOut(Schema):
@@ -191,7 +258,7 @@ class FindingIn(Schema):
 class RectifyIn(Schema):
     rectification: Text(2000, required=True)
     rectify_by: Day
-    issue_notice: bool = False
+    issue_notice: Bool = False
 
 
 class ReplyIn(Schema):
@@ -288,7 +355,7 @@ def complaint_stats(request: HttpRequest):
 
 @router.post("/supervision/complaints", response={201: SubmittedOut, **ERRORS})
 @api_allow(Role.HOTLINE)
-def complaint_record(request: HttpRequest, payload: ComplaintIn):
+def complaint_record(request: HttpRequest, payload: CallComplaintIn):
     """Record a hotline call; the check code is returned once, to read to the caller."""
     data = payload.dict()
     pupils = data.pop("pupils")
@@ -463,7 +530,7 @@ def my_complaint_create(request: HttpRequest, payload: ComplaintIn):
     "/supervision/complaints/public/{district_code}", auth=None, response={201: PublicSubmittedOut, **PUBLIC_ERRORS}
 )
 @api_public
-def public_complaint(request: HttpRequest, district_code: Text(20, required=True), payload: ComplaintIn):
+def public_complaint(request: HttpRequest, district_code: Text(20, required=True), payload: CallComplaintIn):
     """A complaint without a login (a phone number is required for the reply and the call-back).
     At most a few a hour from one address (429 `complaint_throttled`)."""
     from courses.models import District

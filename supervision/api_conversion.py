@@ -18,7 +18,7 @@ from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
 from core.errors import DomainError
-from core.validation import Day, Id, Int, Text
+from core.validation import NOT_BLANK, Day, Id, Int, Text
 from supervision import selectors
 from supervision import selectors_conversion as reads
 from supervision.models import ConversionCase
@@ -135,6 +135,20 @@ class VisitIn(Schema):
 
 
 class ExtensionIn(Schema):
+    """A new deadline needs its reason (stated below); `extended_to: null` withdraws the extension."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"properties": {"extended_to": {"type": "null"}}},
+                {
+                    "required": ["extended_to", "reason"],
+                    "properties": {"reason": {"minLength": 1, "pattern": NOT_BLANK}},
+                },
+            ]
+        },
+    }
+
     extended_to: Day | None = None
     reason: Text(200) = ""
 

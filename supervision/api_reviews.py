@@ -248,9 +248,46 @@ def my_courses(request: HttpRequest):
     ]
 
 
-@router.post("/supervision/my/courses", response={201: MyCourseOut, **ERRORS})
+#: A material is a file (OpenAPI 3.1: `contentMediaType: application/octet-stream`, sent with a
+#: filename) whose bytes are a PDF, PNG or JPEG: the format `material-file` names what no schema can
+#: state (the type is read from the bytes; anything else is 400 `review_file_refused`).
+MATERIAL_FILE_FORMAT = "material-file"
+COURSE_FORM = {
+    "schema": {
+        # the grades run upwards (grade_to ≥ grade_from), one alternative per first grade
+        "anyOf": [
+            {
+                "properties": {
+                    "grade_from": {"type": "integer", "const": k},
+                    "grade_to": {"type": "integer", "minimum": k, "maximum": 12},
+                },
+            }
+            for k in range(13)
+        ],
+        "properties": {
+            "materials": {
+                "items": {
+                    "format": MATERIAL_FILE_FORMAT,
+                    "contentMediaType": "application/octet-stream",
+                    "description": "a PDF, PNG or JPEG file of at most 10 MB (its type is read from its bytes)",
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/supervision/my/courses",
+    response={201: MyCourseOut, **ERRORS},
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": COURSE_FORM}}},
+)
 @api_allow(Role.INSTITUTION)
-def my_course_submit(request: HttpRequest, payload: Form[CourseIn], materials: File[list[UploadedFile]]):
+def my_course_submit(
+    request: HttpRequest,
+    payload: Form[CourseIn],
+    materials: list[UploadedFile] = File(..., min_length=1, max_length=services.MATERIALS_PER_COURSE),
+):
     """Submit a course for review: the 审核表 as form fields and 1–10 `materials` (PDF, PNG or JPEG,
     at most 10 MB each, the type read from the bytes). A refused file → 400 `review_file_refused`
     and nothing is saved."""

@@ -3,47 +3,90 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from core.validation import Day, Id, Int, Text
+from supervision import credit_code
+
+
+def _no_default(schema: dict) -> None:
+    """An optional field that may not be null: no `default: null` in the document either."""
+    if schema.get("default", "") is None:
+        schema.pop("default")
+
+
+def _credit_code_schema(schema: dict) -> None:
+    schema.update(format=CREDIT_CODE_FORMAT, examples=[credit_code.make("5", "2", "320506", "MJ000001")])
+    _no_default(schema)  # optional in a patch, never null
+
+
+#: 统一社会信用代码: its shape as a pattern (the 31-character alphabet, a known registration authority
+#: and organisation type, six region digits); the two check characters (GB 11714, GB 32100) no
+#: pattern can state, so the format names them (a generated client can validate with
+#: `supervision.credit_code`, and the contract test generates codes with it).
+CREDIT_CODE_PATTERN = r"^(?:[15][1239]|9[123]|Y1)[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+CREDIT_CODE_FORMAT = "credit-code"
+CreditCode = Annotated[
+    str,
+    Field(
+        max_length=18,
+        pattern=CREDIT_CODE_PATTERN,
+        description=(
+            "unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters whose 17th and 18th "
+            "are check characters (format `credit-code`; a wrong one is 422)"
+        ),
+        json_schema_extra=lambda schema: _credit_code_schema(schema),
+    ),
+]
+#: A mobile number (11 digits) or a landline with its area code (what register.PHONE_RE accepts).
+RegisterPhone = Annotated[str, Field(max_length=20, pattern=r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})?$")]
+InstitutionKind = Literal["subject", "non_subject"]
+LegalForm = Literal["for_profit", "non_profit"]
+InstitutionStatus = Literal["operating", "suspended", "closed", "converting"]
+Prepaid = Literal["escrow", "deposit", "none"]
 
 
 class InstitutionIn(Schema):
-    """Bounded to the register's columns (core.validation: no NUL, no lone surrogate)."""
+    """Bounded to the register's columns (core.validation: no NUL, no lone surrogate). A provider
+    that is not the district's is 404; one already linked to another institution, or a credit code
+    another institution of the register has, is 409."""
 
-    name: Text(100)
-    credit_code: Text(30)  # checked by the service (18 characters, check digits)
-    kind: Text(20)
-    legal_form: Text(20)
+    name: Text(100, required=True)
+    credit_code: CreditCode
+    kind: InstitutionKind
+    legal_form: LegalForm
     licence_no: Text(40) = ""
     licence_expires: Day | None = None
-    status: Text(20) = "operating"
+    status: InstitutionStatus = "operating"
     address: Text(200) = ""
-    township: Text(50)
+    township: Text(50, required=True)
     grid: Text(50) = ""
     contact_name: Text(50) = ""
-    contact_phone: Text(20) = ""
-    prepaid: Text(20) = "none"
+    contact_phone: RegisterPhone = ""
+    prepaid: Prepaid = "none"
     provider_id: Id | None = None
 
 
 class InstitutionPatch(Schema):
-    name: Text(100) | None = None
-    credit_code: Text(30) | None = None
-    kind: Text(20) | None = None
-    legal_form: Text(20) | None = None
+    """The fields to change; null clears the licence's date and the provider, and is not a name,
+    a code or a township (leave those out to keep them)."""
+
+    name: Text(100, required=True) = Field(None, json_schema_extra=_no_default)
+    credit_code: CreditCode = None
+    kind: InstitutionKind | None = None
+    legal_form: LegalForm | None = None
     licence_no: Text(40) | None = None
     licence_expires: Day | None = None
-    status: Text(20) | None = None
+    status: InstitutionStatus | None = None
     address: Text(200) | None = None
-    township: Text(50) | None = None
+    township: Text(50, required=True) = Field(None, json_schema_extra=_no_default)
     grid: Text(50) | None = None
     contact_name: Text(50) | None = None
-    contact_phone: Text(20) | None = None
-    prepaid: Text(20) | None = None
+    contact_phone: RegisterPhone | None = None
+    prepaid: Prepaid | None = None
     provider_id: Id | None = None
 
 
@@ -118,7 +161,14 @@ class PlanIn(Schema):
 
 
 class CommitIn(Schema):
-    commitment: Text(64) = ""
+    commitment: Annotated[
+        str,
+        Field(
+            max_length=64,
+            pattern=r"^([0-9a-fA-F]{64})?$",
+            description="the seed's SHA-256 in hex; empty: the site makes the seed and returns it once",
+        ),
+    ] = ""
 
 
 class DrawIn(Schema):

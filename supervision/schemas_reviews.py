@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
 
-from core.validation import Id, Int, Money, Text
+from core.validation import Bool, Id, Int, Money, Text
 
 SUBJECT_AREAS = Literal[
     "morality_law",
@@ -31,14 +32,14 @@ class ExpertIn(Schema):
     name: Text(50, required=True)
     unit: Text(100) = ""
     subjects: list[SUBJECT_AREAS] = Field(..., min_length=1, max_length=13)
-    active: bool = True
+    active: Bool = True
 
 
 class ExpertPatch(Schema):
     name: Text(50, required=True) | None = None
     unit: Text(100) | None = None
     subjects: list[SUBJECT_AREAS] | None = Field(None, min_length=1, max_length=13)
-    active: bool | None = None
+    active: Bool | None = None
 
 
 class ExpertOut(Schema):
@@ -78,10 +79,10 @@ class CourseIn(Schema):
     materials_list: Text(2000, required=True)
     teacher: Text(50, required=True)
     teacher_certificate: Text(40) = ""
-    fee: Money(5) = 0
+    fee: Money(5, form=True) = Decimal("0")
 
 
-class MaterialOut(Schema):
+class ReviewMaterialOut(Schema):
     id: int
     title: str
     content_type: str
@@ -109,7 +110,7 @@ class CourseOut(Schema):
     fee: str
     kind: str  # "" until judged
     judged_at: datetime | None
-    materials: list[MaterialOut]
+    materials: list[ReviewMaterialOut]
 
 
 class MyReviewOut(Schema):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import DomainError, later_text, names_list
+from core.errors import ERRORS, DomainError, later_text, names_list
 from core.validation import FieldErrors, clean_text
 from courses.models import District
 from supervision.models import (
@@ -195,7 +195,8 @@ def material_receive(
     """Mark one document of the target's checklist received (receiving it again changes nothing)."""
     case = _lock(case)
     if code not in {m.code for m in materials_of(case.target)}:
-        raise DomainError("validation_error", fields={"code": [_("Not a material of this case's checklist.")]})
+        # the list depends on the case's target (its state): 409, with the field
+        raise DomainError("conversion_material_unknown", fields={"code": [ERRORS["conversion_material_unknown"][1]]})
     found = ConversionMaterial.objects.filter(case=case, code=code).first()
     if found is not None:
         return found
@@ -232,16 +233,19 @@ def visit_record(
             visited_on = dt.date.fromisoformat(visited_on)
         except ValueError:
             visited_on = None
+    refused = None  # a day judged against today and the case (state, not shape): 409 after the field errors
     if not isinstance(visited_on, dt.date):
         errors.add("visited_on", _("Enter a date as YYYY-MM-DD."))
     elif visited_on > today:
-        errors.add("visited_on", _("A visit is recorded on its day or later, not in advance."))
+        refused = "conversion_visit_in_future"
     elif visited_on < case.opened_at.date() - dt.timedelta(days=366):
-        errors.add("visited_on", _("This date is long before the case was opened."))
+        refused = "conversion_visit_before_case"
     purpose = clean_text(purpose, max_length=200)
     if not purpose:
         errors.add("purpose", _("Say what the visit was for."))
     errors.raise_if_any()
+    if refused:
+        raise DomainError(refused, fields={"visited_on": [ERRORS[refused][1]]})
     case = _lock(case, open_only=False)
     visit = ConversionVisit.objects.create(case=case, visited_on=visited_on, purpose=purpose, recorded_by=_by(by))
     _event(case, ConversionEvent.Kind.VISIT, by, on=visited_on.isoformat(), purpose=purpose)

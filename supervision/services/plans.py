@@ -4,7 +4,8 @@ The draw itself is `supervision.draw.draw` (pure); this module freezes its input
 writes its result. Refusals: editing or committing a plan that is not a draft → 409
 `plan_not_draft`; drawing before commit → 409 `plan_not_committed`; drawing twice → 409
 `plan_already_drawn`; a seed that does not match → 409 `plan_seed_mismatch`; more targets than the
-population → 400 `plan_too_many_targets`; too few eligible inspectors → 409
+population frozen at commit (or none) → 409 `plan_too_many_targets` (a state of the register, not of
+the request); too few eligible inspectors → 409
 `plan_too_few_inspectors` naming the target.
 """
 

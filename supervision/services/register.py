@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.errors import DomainError
+from core.errors import ERRORS, DomainError
 from core.validation import FieldErrors, clean_text
 from courses.models import District
 from partners.models import Provider
@@ -58,8 +58,11 @@ def credit_code_error(value: str) -> Any:
 
 
 def clean_institution(data: dict[str, Any], *, district: District, instance: Institution | None = None) -> dict:
-    """The validated field values, or DomainError("validation_error") listing every problem."""
+    """The validated field values, or DomainError("validation_error") listing every problem; then
+    404 `not_found` for a provider not of the district, 409 `credit_code_taken` / `provider_taken`
+    for a code or a provider another institution of the register has (each with its field)."""
     errors = FieldErrors()
+    unknown = taken = None  # refused after the field errors: 404 (not the district's), 409 (in use)
     out: dict[str, Any] = {}
     for name, length in (("name", 100), ("licence_no", 40), ("address", 200), ("township", 50), ("grid", 50)):
         out[name] = clean_text(data.get(name), max_length=length)
@@ -77,7 +80,7 @@ def clean_institution(data: dict[str, Any], *, district: District, instance: Ins
         .exclude(pk=instance.pk if instance else None)
         .exists()
     ):
-        errors.add("credit_code", _("Another institution of the register has this code."))
+        taken = DomainError("credit_code_taken", fields={"credit_code": [ERRORS["credit_code_taken"][1]]})
     out["credit_code"] = code
     for name, choices in (
         ("kind", Institution.Kind),
@@ -110,16 +113,18 @@ def clean_institution(data: dict[str, Any], *, district: District, instance: Ins
         try:
             provider = Provider.objects.get(pk=int(provider_id), district=district)
         except (Provider.DoesNotExist, ValueError, TypeError):
-            errors.add("provider_id", _("No such provider in this district."))
+            unknown = DomainError("not_found", fields={"provider_id": [_("No such provider in this district.")]})
             provider = None
         if (
             provider
             and Institution.objects.filter(provider=provider).exclude(pk=instance.pk if instance else None).exists()
         ):
-            errors.add("provider_id", _("This provider is already linked to another institution."))
+            taken = DomainError("provider_taken", fields={"provider_id": [ERRORS["provider_taken"][1]]})
         provider_id = provider.pk if provider else None
     out["provider_id"] = provider_id
     errors.raise_if_any()
+    if unknown or taken:
+        raise unknown or taken
     return out
 
 

@@ -141,7 +141,7 @@ def test_api_codes_for_bad_plans(client, sup):
     assert early.status_code == 409 and early.json()["code"] == "plan_not_committed"
     big = client.post("/api/v1/supervision/plans", {**body, "n_targets": 999}, content_type="application/json").json()
     too_many = client.post(f"/api/v1/supervision/plans/{big['id']}/commit", {}, content_type="application/json")
-    assert too_many.status_code == 400 and too_many.json()["code"] == "plan_too_many_targets"
+    assert too_many.status_code == 409 and too_many.json()["code"] == "plan_too_many_targets"
     committed = client.post(f"/api/v1/supervision/plans/{plan['id']}/commit", {}, content_type="application/json")
     seed = committed.json()["generated_seed"]
     edit = client.put(f"/api/v1/supervision/plans/{plan['id']}", body, content_type="application/json")

@@ -315,7 +315,21 @@ def test_intake_refuses_bad_input_with_field_errors(cw):
             data={"category": "nonsense", "subject_kind": "school", "school_id": cw.other.pk * 1000, "description": ""},
         )
     assert bad.value.code == "validation_error"
-    assert {"category", "school_id", "description", "contact_phone"} <= set(bad.value.fields)
+    assert {"category", "description", "contact_phone"} <= set(bad.value.fields)
+    # a well-formed complaint about a school that is not the district's: 404, like every foreign id
+    with pytest.raises(Exception) as unknown:
+        services.complaint_submit(
+            district=cw.w.district,
+            channel="public",
+            data={
+                "category": "other",
+                "subject_kind": "school",
+                "school_id": cw.other.pk * 1000,
+                "description": "周末补课",
+                "contact_phone": "13800000009",
+            },
+        )
+    assert unknown.value.code == "not_found" and unknown.value.status == 404 and "school_id" in unknown.value.fields
 
 
 # --- the public check code ----------------------------------------------------------------------------

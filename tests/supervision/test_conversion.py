@@ -126,7 +126,7 @@ def test_a_step_with_missing_materials_is_refused_naming_them(sup):
     assert case.step == Step.INTAKE
     with pytest.raises(DomainError) as caught:  # a material of another target's checklist
         services.material_receive(case=case, code="civil_certificate_x")
-    assert caught.value.code == "validation_error"
+    assert caught.value.code == "conversion_material_unknown" and caught.value.status == 409
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def test_plan_refusals_carry_their_codes(sup):
     too_many = _plan(sup, n_targets=500)
     with pytest.raises(DomainError) as big:
         plans.plan_commit(plan=too_many, by=sup.bureau)
-    assert big.value.code == "plan_too_many_targets" and big.value.status == 400
+    assert big.value.code == "plan_too_many_targets" and big.value.status == 409
     assert Plan.objects.get(pk=too_many.pk).status == Plan.Status.DRAFT
     plan, generated = plans.plan_commit(plan=plan, by=sup.bureau)
     assert generated and plan.commitment == commitment_of(generated)

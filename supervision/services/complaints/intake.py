@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.errors import DomainError
+from core.ids import id_or_none
 from core.validation import FieldErrors, clean_text
 from courses.models import District, School
 from supervision.models import Complaint, ComplaintPupil, Institution, PublicAttempt
@@ -49,7 +50,10 @@ def _throttled(kind: str, ip: str | None, limit: int, window: dt.timedelta) -> b
     return PublicAttempt.objects.filter(kind=kind, ip=ip, at__gte=since).count() >= limit
 
 
-def _clean_pupils(district: District, pupils: list[dict[str, Any]], errors: FieldErrors) -> list[ComplaintPupil]:
+def _clean_pupils(
+    district: District, pupils: list[dict[str, Any]], errors: FieldErrors, unknown: FieldErrors
+) -> list[ComplaintPupil]:
+    """The pupils named; a school not of the district goes to `unknown` (404), other problems to `errors`."""
     rows = []
     schools = set(School.objects.filter(district=district).values_list("pk", flat=True))
     for p in pupils or []:
@@ -61,8 +65,8 @@ def _clean_pupils(district: District, pupils: list[dict[str, Any]], errors: Fiel
         if len(rows) >= MAX_PUPILS:
             errors.add("pupils", _("At most 20 pupils."))
             break
-        if school_id is not None and int(school_id) not in schools:
-            errors.add("pupils", _("Choose one of the listed schools."))
+        if school_id is not None and id_or_none(school_id) not in schools:
+            unknown.add("pupils", _("Choose one of the listed schools."))
             continue
         if not student_no and not (name and school_id):
             errors.add("pupils", _("Name each pupil with their school, or give the student number (学籍号)."))
@@ -101,14 +105,17 @@ def complaint_submit(
     institution = school = None
     operator_name = clean_text(data.get("operator_name"), max_length=100)
     operator_address = clean_text(data.get("operator_address"), max_length=200)
+    unknown = FieldErrors()  # ids naming nothing of the district: 404 after the field errors
     if kind == Complaint.SubjectKind.INSTITUTION:
-        institution = Institution.objects.filter(district=district, pk=data.get("institution_id") or 0).first()
+        institution_id = data.get("institution_id")
+        institution = Institution.objects.filter(district=district, pk=id_or_none(institution_id)).first()
         if institution is None:
-            errors.add("institution_id", _("Choose one of the listed institutions."))
+            (unknown if institution_id else errors).add("institution_id", _("Choose one of the listed institutions."))
     elif kind == Complaint.SubjectKind.SCHOOL:
-        school = School.objects.filter(district=district, pk=data.get("school_id") or 0).first()
+        school_id = data.get("school_id")
+        school = School.objects.filter(district=district, pk=id_or_none(school_id)).first()
         if school is None:
-            errors.add("school_id", _("Choose one of the listed schools."))
+            (unknown if school_id else errors).add("school_id", _("Choose one of the listed schools."))
     elif kind == Complaint.SubjectKind.UNREGISTERED:
         if not operator_name:
             errors.add("operator_name", _("Give the operator's name (or what it calls itself)."))
@@ -121,14 +128,16 @@ def complaint_submit(
         errors.add("description", _("Say what happened."))
     contact_name = clean_text(data.get("contact_name"), max_length=50)
     contact_phone = clean_text(data.get("contact_phone"), max_length=20)
-    if channel == Complaint.Channel.SITE and not contact_phone and getattr(by, "phone", None):
-        contact_phone = by.phone
+    if channel == Complaint.Channel.SITE and not contact_phone and PHONE.match(getattr(by, "phone", None) or ""):
+        contact_phone = by.phone  # the parent's own number, when it is one
     if channel != Complaint.Channel.SITE and not contact_phone:
         errors.add("contact_phone", _("Give a phone number: the reply and the call-back use it."))
     if contact_phone and not PHONE.match(contact_phone):
         errors.add("contact_phone", _("A phone number has 7 to 20 digits."))
-    named = _clean_pupils(district, list(pupils or []), errors)
+    named = _clean_pupils(district, list(pupils or []), errors, unknown)
     errors.raise_if_any()
+    if unknown:
+        raise DomainError("not_found", fields=unknown.fields)
     District.objects.select_for_update().filter(pk=district.pk).first()
     year = timezone.localtime(now).year
     last = Complaint.objects.filter(district=district, year=year).aggregate(n=Max("number"))["n"]
