@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from core.validation import Id, Money
+from core.validation import Bool, Id, Money
 
 
 class SeatOut(Schema):
@@ -29,7 +29,7 @@ class ChildOut(Schema):
 class EnrollmentIn(Schema):
     student: Id
     section: Id
-    waitlist: bool = Field(True, description="join the waitlist when the section is full (else 409 section_full)")
+    waitlist: Bool = Field(True, description="join the waitlist when the section is full (else 409 section_full)")
     confirmed_total: Money(digits=6) | None = Field(
         None,
         description="paid courses: the term total the family confirmed (else 409 fee_not_confirmed, whose fields "

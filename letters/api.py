@@ -4,7 +4,7 @@ and a family's message log. Same services, selectors and scopes as the pages."""
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from accounts.api_access import api_allow
 from accounts.models import Role
@@ -103,7 +103,7 @@ def letters_write(request: HttpRequest, payload: LetterIn):
         class_ids=payload.class_ids,
         request=request,
     )
-    return 201, selectors.letter_get(actor=request.actor, letter_id=letter.pk)
+    return Status(201, selectors.letter_get(actor=request.actor, letter_id=letter.pk))
 
 
 @router.get("/letters/{letter_id}", response={200: LetterOut, 404: ErrorOut})

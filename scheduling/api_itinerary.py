@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from accounts.api_access import api_allow
 from accounts.models import Role
 from accounts.schemas import ErrorOut
+from partners.schemas import SchoolRefOut
 from scheduling.itinerary import itinerary_as_dict, itinerary_for_partner
 
 router = Router(tags=["partner courses"])
@@ -29,11 +30,6 @@ class DayOut(Schema):
     weekday: int
     label: str
     stops: list[StopOut]
-
-
-class SchoolRefOut(Schema):
-    id: int
-    name: str
 
 
 class UnscheduledOut(Schema):
