@@ -11,10 +11,12 @@ a school's or ITC-2007's — the search keeps them.
    the whole problem (it is a relaxation, and rules about rooms only add cost).
 2. *Rooms second*: ``build(only_slots=those slots)`` chooses rooms (and teachers) exactly.
 3. *LNS* (``improve``): repeatedly free some meetings — a costly group with its neighbours, a
-   teacher's sections, two days or two adjacent sessions of a few groups, random sections, or the
-   rooms of every meeting in one section's slots — and let CP-SAT re-place them exactly with the
-   rest held (``build(fixed=rest)``), hinted with the incumbent. A move is kept when the checker
-   finds it no worse; the neighbourhood grows while CP-SAT closes pieces quickly.
+   teacher's sections, two days or two adjacent sessions of a few groups, a costly group's day or
+   two with the groups its sections share, random sections, or the rooms of every meeting in one
+   section's slots — and let CP-SAT re-place them exactly with the rest held
+   (``build(fixed=rest)``), hinted with the incumbent. A move is kept when the checker finds it
+   no worse; the neighbourhood grows while CP-SAT closes pieces quickly; the kind of the next
+   move is drawn in proportion to the cost each kind has lately removed per second.
 
 Every cost here is ``check.check``'s.
 """
@@ -35,9 +37,10 @@ from .rules import SOFT
 Progress = Callable[[float, float, float], None]
 Stop = Callable[[], bool]
 
-# Every ROOMS_EVERY-th move re-rooms the meetings in one section's slots; every ALL_ROOMS_EVERY-th
-# re-rooms every meeting (slots held) for at most ALL_ROOMS_LIMIT seconds.
-ROOMS_EVERY = 10
+# Every ROOMS_EVERY-th move re-rooms the meetings in one section's slots (unless ``ADAPT``); after
+# ALL_ROOMS_EVERY moves every meeting is re-roomed (slots held) for at most ALL_ROOMS_LIMIT seconds,
+# and the interval doubles each time until it pays (comp07, cost 97: nothing gained in 2 s or 10 s).
+ROOMS_EVERY = 10  # (when kinds are not chosen by their payoff, ``ADAPT`` off)
 ALL_ROOMS_EVERY = 100
 ALL_ROOMS_LIMIT = 2.0
 REPAIR_LIMIT = 1.0  # seconds of CP-SAT per move
@@ -64,6 +67,12 @@ def _params(solver: Any, *, time_limit: float, workers: int, seed: int) -> None:
     # measured on ITC-2007 comp07 pieces of ~20 meetings: the full LP relaxation closes 11/12
     # repairs in 0.2 s against 4/12 in 0.8 s with the default level
     prm.linearization_level = 2
+    if LIGHT_REPAIRS:
+        # a piece of 20–40 meetings with the rest constant: symmetry detection and probing cost
+        # more than they save (comp07, 40 pieces from one incumbent: CP-SAT time 1.09 → 0.78 s at
+        # 20 meetings, 1.80 → 1.23 s at 40, the same pieces closed and improved)
+        prm.symmetry_level = 0
+        prm.cp_model_probing_level = 0
 
 
 def _hint(mdl: Any, placements: list[Placement]) -> None:
@@ -95,8 +104,13 @@ def slots_first(
     workers: int = 1,
     seed: int = 0,
     stop: Stop | None = None,
+    on_first: Callable[[list[Placement]], None] | None = None,
 ) -> tuple[list[Placement], float] | None:
     """A whole timetable by the period-first decomposition, and the slot model's bound.
+
+    ``on_first`` gets the first complete timetable as soon as there is one (the hard rules' slot
+    model with rooms given greedily), before the soft rules' slot model spends its share: the site
+    shows a timetable within a second or two while the better one is sought.
 
     None when the slot model finds nothing or its slots cannot all get rooms (room counts per
     slot are a relaxation when sections may use different rooms); the caller then builds the
@@ -118,6 +132,11 @@ def slots_first(
     if first.solve(mdl.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     chosen = _slot_choice(mdl, first.value)
+    early = _greedy_rooms(mdl, chosen)  # the slot model knows each section's rooms
+    if not all(q.room for q in early):
+        early = []
+    elif on_first is not None:
+        on_first(early)
     bound = 0.0
     mdl = build(problem, slots_only=True)
     if mdl.penalties and left() > 0.5 and not (stop and stop()):
@@ -148,10 +167,11 @@ def slots_first(
     found = None
     if solver.solve(rooms.cp) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         found = _placements(rooms, solver.value)
-    if all(q.room for q in greedy):
-        a, b = check(problem, greedy), check(problem, found) if found else None
-        if b is None or (a.hard, a.cost) < (b.hard, b.cost):
-            found = greedy
+    for other in (greedy, early):
+        if other and all(q.room for q in other):
+            a, b = check(problem, other), check(problem, found) if found else None
+            if b is None or (a.hard, a.cost) < (b.hard, b.cost):
+                found = other
     return (found, bound) if found else None
 
 
@@ -185,6 +205,19 @@ def _slot_choice(mdl: Any, value: Callable[[Any], int]) -> list[Placement]:
         for m, t in enumerate(ts):
             out.append(Placement(s.id, m, p.slots[t].id, "", p.teachers[k].id if k is not None else ""))
     return out
+
+
+LIGHT_REPAIRS = True
+ADAPT = True  # choose neighbourhood kinds by what they have lately earned per second (``_pick``)
+KINDS = ("group", "teacher", "days", "sessions", "random", "group days", "rooms")
+MIN_SHARE = 0.04  # every kind keeps at least this chance, so a kind that starts paying is noticed
+
+
+def _pick(score: dict[str, float], rng: random.Random) -> str:
+    """A neighbourhood kind, in proportion to what it has lately earned per second."""
+    total = sum(score.values()) or 1.0
+    ws = [MIN_SHARE + v / total for v in score.values()]
+    return rng.choices(list(score), weights=ws)[0]
 
 
 class _Shape:
@@ -238,7 +271,7 @@ def _section_costs(problem: Problem, placements: list[Placement], shape: _Shape)
 
 
 def _neighbourhood(
-    shape: _Shape, current: list[Placement], size: int, rng: random.Random
+    shape: _Shape, current: list[Placement], size: int, rng: random.Random, kind: str | None = None
 ) -> tuple[str, set[tuple[str, int]], dict[str, set[str]] | None]:
     """Meetings to free (``(section, meeting)``) and, for some kinds, the slots they may take."""
     by_section: dict[str, list[Placement]] = defaultdict(list)
@@ -249,9 +282,11 @@ def _neighbourhood(
     def add(sid: str) -> None:
         freed.update((q.section, q.meeting) for q in by_section[sid])
 
-    kind = rng.choice(["group", "group", "teacher", "days", "sessions", "random"])
-    if not shape.group_list and kind in ("group", "days", "sessions"):
+    kind = kind or rng.choice(["group", "group", "teacher", "days", "sessions", "random"])
+    if not shape.group_list and kind in ("group", "days", "sessions", "group days"):
         kind = "random"
+    if kind == "group days":
+        return kind, *_group_days(shape, current, by_section, size, rng)
     if kind in ("group", "teacher", "random"):
         costs = _costs_of(shape, current) if kind != "random" else {}
         ids = list(costs) if costs and rng.random() < 0.6 else shape.sections
@@ -291,6 +326,32 @@ def _neighbourhood(
             freed.update((q.section, q.meeting) for q in by_section[sid] if q.slot in cells)
     allowed: dict[str, set[str]] = {sid: set(cells) for sid, _ in freed}
     return kind, freed, allowed
+
+
+def _group_days(
+    shape: _Shape, current: list[Placement], by_section: dict[str, list[Placement]], size: int, rng: random.Random
+) -> tuple[set[tuple[str, int]], dict[str, set[str]]]:
+    """A costly group's meetings on one or two of its days, then those of the groups its sections
+    share on the same days, until ``size``: a day's compactness (isolated meetings, spread) is
+    repaired by moving meetings within and between those days, the rest of the week held."""
+    costs = _costs_of(shape, current)
+    gcost = {g: sum(costs.get(sid, 0.0) for sid in shape.groups[g]) for g in shape.group_list}
+    g0 = rng.choices(shape.group_list, weights=[1.0 + gcost[g] for g in shape.group_list])[0]
+    days_of = sorted({shape.slot[q.slot].weekday for sid in shape.groups[g0] for q in by_section[sid]})
+    days = set(rng.sample(days_of or shape.days, min(rng.choice((1, 2)), len(days_of or shape.days))))
+    cells = {sid for sid, sl in shape.slot.items() if sl.weekday in days}
+    freed: set[tuple[str, int]] = set()
+    queue, seen = [g0], {g0}
+    while queue and len(freed) < size:
+        g = queue.pop(0)
+        for sid in shape.groups[g]:
+            freed.update((q.section, q.meeting) for q in by_section[sid] if q.slot in cells)
+            for h in shape.groups_of.get(sid, ()):
+                if h not in seen:
+                    seen.add(h)
+                    queue.append(h)
+        rng.shuffle(queue)
+    return freed, {sid: set(cells) for sid, _ in freed}
 
 
 def _rooms_neighbourhood(
@@ -421,6 +482,8 @@ def improve(
     best = Search(list(start), res.cost, res.hard)
     meetings = sum(s.meetings_per_week for s in problem.sections)
     size = max(6, min(20, meetings // 10))
+    score = dict.fromkeys(KINDS, 1.0)
+    all_rooms_every = next_all_rooms = ALL_ROOMS_EVERY
     it = 0
     while best.cost > bound or best.hard:
         left = deadline - time.monotonic()
@@ -429,18 +492,24 @@ def improve(
         it += 1
         allowed: dict[str, set[str]] | None
         limit = min(REPAIR_LIMIT, left)
-        if it % ALL_ROOMS_EVERY == 0:
+        t_move = time.monotonic()
+        pick = None
+        if it == next_all_rooms:
+            next_all_rooms = it + all_rooms_every
             kind, limit = "all rooms", min(ALL_ROOMS_LIMIT, left)
             freed, allowed = _rooms_neighbourhood(best.placements, rng, every=True)
-        elif it % ROOMS_EVERY == 0:
+        elif (it % ROOMS_EVERY == 0) if not ADAPT else (pick := _pick(score, rng)) == "rooms":
             kind = "rooms"
             freed, allowed = _rooms_neighbourhood(best.placements, rng, every=False)
         else:
-            kind, freed, allowed = _neighbourhood(shape, best.placements, size, rng)
+            kind, freed, allowed = _neighbourhood(shape, best.placements, size, rng, pick if ADAPT else None)
         if not freed:
             continue
         out = repair(problem, best.placements, freed, allowed, time_limit=limit, workers=workers,
                      seed=seed + it, room_choices=None if kind.endswith("rooms") else room_choices)  # fmt: skip
+        if kind == "all rooms" and (out is None or _delta(problem, best.placements, out[0]) >= (0, 0)):
+            all_rooms_every *= 2  # it did not pay: wait twice as long for the next one
+            next_all_rooms = it + all_rooms_every
         if out is None:
             if not kind.endswith("rooms"):
                 size = max(6, int(size * 0.9))
@@ -448,6 +517,11 @@ def improve(
         new, closed, seconds = out
         d_hard, d_cost = _delta(problem, best.placements, new)
         hard, cost = best.hard + d_hard, best.cost + d_cost
+        if kind in score:
+            # reward: cost removed per second of the move (plus a little for a changed timetable,
+            # which moves the search on); an exponential average, so kinds that stop paying fade
+            gain = max(0, -d_cost) + (0.1 if d_cost <= 0 and set(new) != set(best.placements) else 0.0)
+            score[kind] = 0.9 * score[kind] + 0.1 * gain / max(0.02, time.monotonic() - t_move)
         if (hard, cost) <= (best.hard, best.cost):
             if (hard, cost) < (best.hard, best.cost):
                 best.improvements += 1

@@ -9,7 +9,7 @@ from dataclasses import replace
 from scheduling.solver.check import check
 from scheduling.solver.ctt import parse_ctt, read_ctt, to_problem
 from scheduling.solver.domain import Placement
-from scheduling.solver.lns import _delta, _neighbourhood, _Shape, improve, repair, slots_first
+from scheduling.solver.lns import KINDS, _delta, _neighbourhood, _pick, _Shape, improve, repair, slots_first
 from scheduling.solver.model import build
 from scheduling.solver.rules import SOFT
 from scheduling.solver.solve import LNS_MIN_SLOTS, _wants_lns, solve
@@ -138,3 +138,49 @@ def test_the_room_shortlist_offers_rooms_that_seat_everyone_first():
     assert sorted(p.rooms[r].id for r in mdl.rooms_of[0]) == ["R25", "R30"]
     crowded = build(replace(p, rooms=tuple(rooms[:2])), room_choices=1)
     assert [crowded.problem.rooms[r].id for r in crowded.rooms_of[0]] == ["R10"]
+
+
+def test_slots_first_hands_over_a_complete_timetable_before_its_soft_phase(ctt_dir):
+    """The site shows a timetable at once: the hard rules' slot model with greedy rooms is passed
+    to ``on_first`` before the soft slot model spends its share, and never beats the result."""
+    prob = to_problem(read_ctt(ctt_dir / "comp01.ctt"))
+    early: list[list[Placement]] = []
+    got = slots_first(prob, time_limit=3, on_first=early.append)
+    assert got is not None and len(early) == 1
+    first = check(prob, early[0])
+    assert first.hard == 0 and all(q.room for q in early[0])
+    assert len(early[0]) == sum(s.meetings_per_week for s in prob.sections)
+    assert check(prob, got[0]).cost <= first.cost
+
+
+def test_solve_reports_the_first_timetable_within_a_few_seconds(ctt_dir):
+    prob = to_problem(read_ctt(ctt_dir / "comp01.ctt"))
+    reports: list[tuple[float, float, float]] = []
+    sol = solve(prob, time_limit=6, strategy="lns", progress=lambda *a: reports.append(a))
+    assert sol.hard_violations == 0 and reports and reports[0][2] < 3.0
+    assert [c for c, _, _ in reports] == sorted((c for c, _, _ in reports), reverse=True)
+
+
+def test_a_group_days_neighbourhood_frees_one_or_two_days_of_related_groups(ctt_dir):
+    prob = to_problem(read_ctt(ctt_dir / "comp01.ctt"))
+    got = slots_first(prob, time_limit=3)
+    assert got is not None
+    current, shape, rng = got[0], _Shape(prob), random.Random(3)
+    slot = {s.id: s for s in prob.slots}
+    for _ in range(5):
+        kind, freed, allowed = _neighbourhood(shape, current, 12, rng, "group days")
+        assert kind == "group days" and freed and allowed is not None
+        days = {slot[t].weekday for ts in allowed.values() for t in ts}
+        assert 1 <= len(days) <= 2
+        at = {(q.section, q.meeting): q.slot for q in current}
+        assert all(slot[at[m]].weekday in days for m in freed)
+        out = repair(prob, current, freed, allowed, time_limit=2)
+        assert out is not None and check(prob, out[0]).hard == 0
+
+
+def test_kinds_are_drawn_by_their_payoff_but_none_is_starved():
+    rng = random.Random(0)
+    score = dict.fromkeys(KINDS, 0.0) | {"group": 10.0}
+    drawn = [_pick(score, rng) for _ in range(2000)]
+    assert drawn.count("group") > 1000
+    assert all(drawn.count(k) > 0 for k in KINDS)
