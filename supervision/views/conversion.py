@@ -144,9 +144,13 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "supervision/conversion_case.html", context)
 
 
-def _back(request: HttpRequest, case_id: int, action, success: str) -> HttpResponse:
-    """Run `action(case)`; a refusal becomes an error message; back to the case page either way."""
+def _back(request: HttpRequest, case_id: int, action, success: str, form=None) -> HttpResponse:
+    """Run `action(case)` (with `form`: only if it is valid, else its errors are the message); a
+    refusal becomes an error message; back to the case page either way."""
     found = reads.case_for_bureau(request.actor, case_id)
+    if form is not None and not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("supervision:conversion_case", found.pk)
     try:
         action(found)
     except DomainError as error:
@@ -185,14 +189,12 @@ def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_visit(request: HttpRequest, case_id: int) -> HttpResponse:
     form = VisitForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("supervision:conversion_case", reads.case_for_bureau(request.actor, case_id).pk)
     return _back(
         request,
         case_id,
         lambda c: services.visit_record(case=c, by=request.user, request=request, **form.cleaned_data),
         _("Visit recorded."),
+        form=form,
     )
 
 
@@ -212,14 +214,12 @@ def case_target(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_extension(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("supervision:conversion_case", reads.case_for_bureau(request.actor, case_id).pk)
     return _back(
         request,
         case_id,
         lambda c: services.case_extend(case=c, by=request.user, request=request, **form.cleaned_data),
         _("Deadline of the case saved."),
+        form=form,
     )
 
 
