@@ -70,6 +70,11 @@ def main() -> int:
         setattr(lns, name, ast.literal_eval(value))
     problem = to_problem(read_ctt(Path(a.dir) / f"{a.instance}.ctt"))
     current, cost = incumbent(problem, a.instance, a.warm, a.seed)
+    # imported before the first move is timed
+    import ortools.sat.python.cp_model  # noqa: F401
+
+    import scheduling.solver.model  # noqa: F401
+
     shape = lns._Shape(problem)
     label = a.label or f"{a.instance}-{a.warm:g}s"
     out = ROOT / "bench" / "results" / f"lns-moves-{label}.md"
