@@ -342,10 +342,11 @@ def _run(
     if first:
         # any timetable, fast: without presolve, probing, symmetry detection and LP a school of
         # the synthetic district gets its first timetable in ~0.05 s instead of ~0.2 s. But where
-        # the room or teacher shortlist leaves no timetable (three of the demo district's 42:
-        # 人民路小学, 新城学校, 江湾学校), that search neither finds one nor proves there is none
-        # in 15 s, while the interleaved search with presolve proves it in ~0.1 s — and a proof
-        # is what sends `solve` on to every room and teacher. So the fast settings get a short
+        # the room or teacher shortlist leaves no timetable (three of the demo district's 42 —
+        # 人民路小学, 新城学校, 江湾学校 — until `model.room_shortlist` spread the shortlists over
+        # equal rooms), that search neither finds one nor proves there is none in 15 s, while the
+        # interleaved search with presolve proves it in ~0.1 s — and a proof is what sends
+        # `solve` on to every room and teacher. So the fast settings get a short
         # share of the time, then the interleaved search the rest.
         prm.stop_after_first_solution = True
         fast_until = fast_first_seconds(time_limit, shortlist=shortlist)
