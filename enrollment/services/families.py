@@ -73,7 +73,7 @@ def enrollment_request(
         by=by,
         request=request,
         waitlist=waitlist,
-        request_key=(request_key or "").strip()[:64],
+        request_key=request_key,
         now=now,
         confirmed_total=confirmed_total,
     )
@@ -114,7 +114,7 @@ def enrollment_request_for_parent(
         by=by,
         request=request,
         waitlist=waitlist,
-        request_key=(request_key or "").strip()[:64],
+        request_key=request_key,
         now=now,
         confirmed_total=confirmed_total,
     )
@@ -147,6 +147,10 @@ class _Ask:
     request_key: str
     now: datetime
     confirmed_total: Decimal | str | None
+
+    def __post_init__(self) -> None:
+        # the key as stored: a client's retry token, trimmed to the column (both entry points)
+        object.__setattr__(self, "request_key", (self.request_key or "").strip()[:64])
 
     def claim_audit(self) -> capacity.ClaimAudit:
         for action in _SEAT_ACTIONS:

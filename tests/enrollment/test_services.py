@@ -201,6 +201,20 @@ def test_second_request_without_key_is_already_enrolled_and_with_key_is_the_same
     assert caught.value.code == "bad_request"
 
 
+def test_a_key_is_trimmed_to_its_column_alike_on_both_entry_points(shop):
+    """A client's retry token with spaces around it, or longer than the column, is one key: the
+    parent's API path (`enrollment_request_for_parent`) replays what the plain path stored."""
+    from accounts.access import actor_for
+
+    first = _request(shop, shop.child, shop.chess, request_key=f"  {'k' * 100} ")
+    assert Enrollment.objects.get(pk=first.enrollment.pk).request_key == "k" * 64
+    parent = shop.child.family.guardians.first().user
+    again = services.enrollment_request_for_parent(
+        actor=actor_for(parent), student_id=shop.child.pk, section=shop.chess, by=parent, request_key="k" * 80
+    )
+    assert again.replayed and again.enrollment.pk == first.enrollment.pk
+
+
 def test_time_clash_is_refused_with_the_other_course_named(shop, monkeypatch):
     times = {
         shop.robot.pk: [Meeting(0, dt.time(15, 30), dt.time(16, 30), 1)],
