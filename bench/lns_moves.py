@@ -34,7 +34,7 @@ from scheduling.solver.ctt import read_ctt, to_problem  # noqa: E402
 from scheduling.solver.domain import Placement, Problem  # noqa: E402
 from scheduling.solver.solve import solve  # noqa: E402
 
-KINDS = [k for k in lns.KINDS if k != "rooms"] + ["rooms"]
+KINDS = [k for k in lns.KINDS if not k.endswith("rooms")] + [k for k in lns.KINDS if k.endswith("rooms")]
 
 
 def incumbent(problem: Problem, name: str, warm: float, seed: int) -> tuple[list[Placement], int]:
@@ -97,13 +97,13 @@ def main() -> int:
         rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0, 0])
         for n in range(a.moves):
             kind = KINDS[n % len(KINDS)]
-            if kind == "rooms":
-                freed, allowed = lns._rooms_neighbourhood(current, rng, every=False)
+            if kind.endswith("rooms"):
+                freed, allowed = lns._rooms_neighbourhood(current, rng, every=False, week=kind == "week rooms")
             else:
                 kind, freed, allowed = lns._neighbourhood(shape, current, size, rng, kind)
             t = time.monotonic()
             got = lns.repair(problem, current, freed, allowed, time_limit=lns.REPAIR_LIMIT, seed=n,
-                             room_choices=None if kind == "rooms" else lns.ROOM_CHOICES)  # fmt: skip
+                             room_choices=None if kind.endswith("rooms") else lns.ROOM_CHOICES)  # fmt: skip
             wall = time.monotonic() - t
             row = rows[kind]
             row[0] += 1

@@ -12,8 +12,9 @@ a school's or ITC-2007's — the search keeps them.
 2. *Rooms second*: ``build(only_slots=those slots)`` chooses rooms (and teachers) exactly.
 3. *LNS* (``improve``): repeatedly free some meetings — a costly group with its neighbours, a
    teacher's sections, two days or two adjacent sessions of a few groups, a costly group's day or
-   two with the groups its sections share, random sections, or the rooms of every meeting in one
-   section's slots — and let CP-SAT re-place them exactly with the rest held
+   two with the groups its sections share, random sections, the rooms of every meeting in one
+   section's slots, or the rooms of every meeting all week in the rooms one section uses (whole
+   sections trade rooms) — and let CP-SAT re-place them exactly with the rest held
    (``build(fixed=rest)``), hinted with the incumbent. A move is kept when the checker finds it
    no worse; the neighbourhood grows while CP-SAT closes pieces quickly; the kind of the next
    move is drawn in proportion to the cost each kind has lately removed per second.
@@ -209,7 +210,7 @@ def _slot_choice(mdl: Any, value: Callable[[Any], int]) -> list[Placement]:
 
 LIGHT_REPAIRS = True
 ADAPT = True  # choose neighbourhood kinds by what they have lately earned per second (``_pick``)
-KINDS = ("group", "teacher", "days", "sessions", "random", "group days", "rooms")
+KINDS = ("group", "teacher", "days", "sessions", "random", "group days", "rooms", "week rooms")
 MIN_SHARE = 0.04  # every kind keeps at least this chance, so a kind that starts paying is noticed
 
 
@@ -355,13 +356,26 @@ def _group_days(
 
 
 def _rooms_neighbourhood(
-    current: list[Placement], rng: random.Random, every: bool
+    current: list[Placement], rng: random.Random, every: bool, week: bool = False
 ) -> tuple[set[tuple[str, int]], dict[str, set[str]]]:
     """Slots held, rooms free: every meeting in the slots of one section that moves between rooms
-    (or of any section), or every meeting at all."""
+    (or of any section), or every meeting at all; ``week``: every meeting, all week, in the rooms
+    one moving section uses and one room more, so whole sections can trade rooms (a section kept
+    in one room needs the others in that room elsewhere in all its slots, not just in one)."""
     by_section: dict[str, list[Placement]] = defaultdict(list)
     for q in current:
         by_section[q.section].append(q)
+    if week:
+        moving = [s for s, qs in by_section.items() if len({q.room for q in qs}) > 1]
+        focus = rng.choice(moving) if moving and rng.random() < 0.8 else rng.choice(sorted(by_section))
+        rooms = {q.room for q in by_section[focus]}
+        rooms.add(rng.choice(sorted({q.room for q in current})))
+        freed = {(q.section, q.meeting) for q in current if q.room in rooms}
+        allowed_w: dict[str, set[str]] = defaultdict(set)
+        for q in current:
+            if q.room in rooms:
+                allowed_w[q.section].add(q.slot)
+        return freed, dict(allowed_w)
     if every:
         slots = {q.slot for q in current}
     else:
@@ -498,9 +512,9 @@ def improve(
             next_all_rooms = it + all_rooms_every
             kind, limit = "all rooms", min(ALL_ROOMS_LIMIT, left)
             freed, allowed = _rooms_neighbourhood(best.placements, rng, every=True)
-        elif (it % ROOMS_EVERY == 0) if not ADAPT else (pick := _pick(score, rng)) == "rooms":
-            kind = "rooms"
-            freed, allowed = _rooms_neighbourhood(best.placements, rng, every=False)
+        elif (it % ROOMS_EVERY == 0) if not ADAPT else (pick := _pick(score, rng)) in ("rooms", "week rooms"):
+            kind = pick or "rooms"
+            freed, allowed = _rooms_neighbourhood(best.placements, rng, every=False, week=kind == "week rooms")
         else:
             kind, freed, allowed = _neighbourhood(shape, best.placements, size, rng, pick if ADAPT else None)
         if not freed:

@@ -184,3 +184,37 @@ def test_kinds_are_drawn_by_their_payoff_but_none_is_starved():
     drawn = [_pick(score, rng) for _ in range(2000)]
     assert drawn.count("group") > 1000
     assert all(drawn.count(k) > 0 for k in KINDS)
+
+
+def test_week_rooms_lets_whole_sections_trade_rooms_where_a_slot_by_slot_move_cannot():
+    """Eight slots in a ring, two rooms, section k meets in slots k and k+1. Bit b_k says whether
+    section k has room r1 at its first slot; it keeps its room iff b_k != b_(k+1). With two equal
+    pairs half the ring apart, re-rooming the meetings of one section's two slots flips at most
+    two neighbouring bits and can only move the instability; re-rooming everything in that
+    section's rooms all week (``week``) flips the four bits between them: nobody changes room."""
+    from scheduling.solver.lns import _rooms_neighbourhood
+
+    n, bits = 8, (1, 1, 0, 1, 0, 0, 1, 0)
+    sl = [s.id for s in slots(days=n)]
+    p = problem(slots(days=n), [room("r1"), room("r2")], [teacher(f"t{k}") for k in range(n)],
+                [section(f"s{k}", n=2, eligible_teachers=frozenset({f"t{k}"})) for k in range(n)],
+                weights={"room_stability": 1})  # fmt: skip
+    current = []
+    for k in range(n):
+        first = "r1" if bits[k] else "r2"
+        second = "r2" if bits[(k + 1) % n] else "r1"  # the room section k+1 leaves free
+        current += [
+            Placement(f"s{k}", 0, sl[k], first, f"t{k}"),
+            Placement(f"s{k}", 1, sl[(k + 1) % n], second, f"t{k}"),
+        ]
+    assert check(p, current).hard == 0 and check(p, current).cost == 2
+    rng = random.Random(0)
+    for _ in range(20):  # slot-by-slot re-rooming, whichever section it centres on
+        freed, allowed = _rooms_neighbourhood(current, rng, every=False)
+        got = repair(p, current, freed, allowed, time_limit=5, room_choices=None)
+        assert got is not None and check(p, got[0]).cost == 2
+    freed, allowed = _rooms_neighbourhood(current, random.Random(1), every=False, week=True)
+    assert freed == {(q.section, q.meeting) for q in current}  # a moving section: both rooms, all week
+    got = repair(p, current, freed, allowed, time_limit=5, room_choices=None)
+    assert got is not None and check(p, got[0]).cost == 0 and check(p, got[0]).hard == 0
+    assert sorted((q.section, q.slot) for q in got[0]) == sorted((q.section, q.slot) for q in current)  # slots held
