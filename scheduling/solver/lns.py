@@ -365,24 +365,17 @@ def _rooms_neighbourhood(
     by_section: dict[str, list[Placement]] = defaultdict(list)
     for q in current:
         by_section[q.section].append(q)
-    if week:
-        moving = [s for s, qs in by_section.items() if len({q.room for q in qs}) > 1]
-        focus = rng.choice(moving) if moving and rng.random() < 0.8 else rng.choice(sorted(by_section))
-        rooms = {q.room for q in by_section[focus]}
-        rooms.add(rng.choice(sorted({q.room for q in current})))
-        freed = {(q.section, q.meeting) for q in current if q.room in rooms}
-        allowed_w: dict[str, set[str]] = defaultdict(set)
-        for q in current:
-            if q.room in rooms:
-                allowed_w[q.section].add(q.slot)
-        return freed, dict(allowed_w)
     if every:
-        slots = {q.slot for q in current}
+        freed = {(q.section, q.meeting) for q in current}
     else:
         moving = [s for s, qs in by_section.items() if len({q.room for q in qs}) > 1]
         focus = rng.choice(moving) if moving and rng.random() < 0.8 else rng.choice(sorted(by_section))
-        slots = {q.slot for q in by_section[focus]}
-    freed = {(q.section, q.meeting) for q in current if q.slot in slots}
+        if week:
+            rooms = {q.room for q in by_section[focus]} | {rng.choice(sorted({q.room for q in current}))}
+            freed = {(q.section, q.meeting) for q in current if q.room in rooms}
+        else:
+            slots = {q.slot for q in by_section[focus]}
+            freed = {(q.section, q.meeting) for q in current if q.slot in slots}
     allowed: dict[str, set[str]] = defaultdict(set)
     for q in current:
         if (q.section, q.meeting) in freed:
