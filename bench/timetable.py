@@ -17,7 +17,7 @@ bench/results/timetable-best-known.json beside its table; a normal run reads tha
 per school, whether the cost at 10 s is within 5 % of the best known and the first timetable came
 within 2 s (issue 14's Done-when).
 
-    SQLITE_PATH=/tmp/tt-bench.sqlite3 .venv/bin/python bench/timetable.py --every-choice --time-limit 120 --workers 1
+    SQLITE_PATH=/tmp/tt-bench.sqlite3 .venv/bin/python bench/timetable.py --every-choice --time-limit 90 --workers 1
 """
 
 from __future__ import annotations
