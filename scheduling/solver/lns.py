@@ -45,8 +45,8 @@ ROOMS_EVERY = 10  # (when kinds are not chosen by their payoff, ``ADAPT`` off)
 ALL_ROOMS_EVERY = 100
 ALL_ROOMS_LIMIT = 2.0
 REPAIR_LIMIT = 1.0  # seconds of CP-SAT per move
-ROOM_CHOICES = 4
-COSTS_EVERY = 8  # neighbourhoods drawn between two whole checks for the sections' cost shares  # rooms offered per freed section in a move (best fitting, plus those it uses)
+ROOM_CHOICES = 4  # rooms offered per freed section in a move (best fitting, plus those it uses)
+COSTS_EVERY = 8  # neighbourhoods drawn between two whole checks for the sections' cost shares
 
 
 @dataclass
