@@ -10,11 +10,15 @@ PG_URL ?= $(or $(TEST_DATABASE_URL),postgresql://postgres@127.0.0.1:5432/kehou)
 export DJANGO_ENV ?= development
 PURE_TESTS := tests/solver tests/allocation/engine
 # The two database runs go side by side (`test-dbs`), so the slow page-level suites are split between
-# them instead of run twice: the browser tests (Chromium, with the phone walk and the schemathesis run)
-# on PostgreSQL, the production database; the crawl of every page as every demo role on SQLite. Every
-# other test runs on both. `make test-sqlite FULL=1` / `make test-postgres FULL=1` run everything.
-SQLITE_ONLY := $(if $(FULL),,--ignore=tests/browser)
-POSTGRES_ONLY := $(if $(FULL),,--ignore=tests/demo/test_crawl.py)
+# them instead of run twice: the crawl of every page as every demo role on SQLite; the browser tests
+# (Chromium) split so the two runs end together — the phone walk and the phone and English pages on
+# PostgreSQL, the production database, the other browser journeys on SQLite. Every other test runs on
+# both. `make test-sqlite FULL=1` / `make test-postgres FULL=1` run everything.
+BROWSER_ON_POSTGRES := $(addprefix tests/browser/,test_walk_browser.py test_english_browser.py \
+	test_teacher_phone_browser.py test_parent_home_browser.py test_enrollment_parent.py test_gate_browser.py)
+BROWSER_ON_SQLITE := $(filter-out $(BROWSER_ON_POSTGRES),$(wildcard tests/browser/test_*.py))
+SQLITE_ONLY := $(if $(FULL),,$(addprefix --ignore=,$(BROWSER_ON_POSTGRES)))
+POSTGRES_ONLY := $(if $(FULL),,--ignore=tests/demo/test_crawl.py $(addprefix --ignore=,$(BROWSER_ON_SQLITE)))
 
 .PHONY: demo test venv system-deps lint checks test-dbs test-sqlite test-postgres test-pure run migrate seed messages lock
 
