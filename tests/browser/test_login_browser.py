@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 
@@ -47,7 +48,7 @@ def test_language_switch_to_english_and_keyboard_use(desk_page, live_server, wor
     page.goto(f"{live_server.url}/accounts/login/")
     page.select_option("#lang-select", "en")
     page.get_by_role("button", name="切换").click()
-    assert page.get_by_role("heading", name="Log in to the after-school service").is_visible()
+    expect(page.get_by_role("heading", name="Log in to the after-school service")).to_be_visible()
     # the username field has focus on arrival and Tab reaches the password next
     assert page.evaluate("document.activeElement.name") == "username"
     page.keyboard.press("Tab")

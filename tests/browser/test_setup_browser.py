@@ -4,6 +4,7 @@ cell, and imports a rooms file — with htmx under the strict CSP, in Debian's C
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
@@ -42,7 +43,7 @@ def test_coordinator_sets_up_grid_availability_and_imports_rooms(tablet_page, li
 
     # 1. the time grid: apply the 5+2 template (htmx swaps the section in place)
     page.locator("#setup-steps").get_by_role("link", name="作息时段").click()
-    assert page.get_by_role("heading", name="5+2 模板").is_visible()
+    expect(page.get_by_role("heading", name="5+2 模板")).to_be_visible()  # waits for the htmx swap
     page.get_by_role("button", name="应用 5+2 模板").click()
     page.get_by_role("status").filter(has_text="已应用 5+2 模板").wait_for()
     assert school.slots.count() == 10
