@@ -12,6 +12,13 @@ model, the hint and reading the answer), how many repairs CP-SAT proved best, ho
 the cost removed per second of moves. Run it before and after a change to ``repair`` or ``build``,
 or with ``--set NAME=VALUE`` to try another value of one of ``lns``'s constants.
 Writes ``bench/results/lns-moves-<label>.md``.
+
+``--improve SECS --search-seeds 0 1 2`` runs the whole search instead (``lns.improve``, the code
+``solve`` runs after its first timetable) for SECS seconds from that one incumbent, once per seed:
+how far the search gets from a timetable it has stalled on, without the noise of the first minutes
+(two whole runs part ways early and end in different basins). Several ``--instance`` may be given.
+
+    .venv/bin/python bench/lns_moves.py --instance comp10 comp20 --warm 120 --improve 120 --search-seeds 0 1 2
 """
 
 from __future__ import annotations
@@ -54,12 +61,14 @@ def main() -> int:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", default=str(ROOT.parent / "shared/benchmarks/itc2007-cbctt"))
-    ap.add_argument("--instance", default="comp07")
+    ap.add_argument("--instance", nargs="+", default=["comp07"])
     ap.add_argument("--warm", type=float, default=60.0, help="seconds of solve for the incumbent")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--sizes", type=int, nargs="+", default=[30, 60, 100])
     ap.add_argument("--moves", type=int, default=30, help="neighbourhoods per size")
     ap.add_argument("--label", default="")
+    ap.add_argument("--improve", type=float, default=0.0, help="seconds of lns.improve per seed (a search run)")
+    ap.add_argument("--search-seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                     help="override a constant of scheduling.solver.lns for this run (an A/B)")  # fmt: skip
     a = ap.parse_args()
@@ -68,6 +77,11 @@ def main() -> int:
         if not hasattr(lns, name):
             ap.error(f"scheduling.solver.lns has no {name}")
         setattr(lns, name, ast.literal_eval(value))
+    if a.improve:
+        return search_runs(a)
+    if len(a.instance) != 1:
+        ap.error("the moves mode takes one --instance")
+    a.instance = a.instance[0]
     problem = to_problem(read_ctt(Path(a.dir) / f"{a.instance}.ctt"))
     current, cost = incumbent(problem, a.instance, a.warm, a.seed)
     # imported before the first move is timed
@@ -125,6 +139,38 @@ def main() -> int:
         print(f"size {size}: {total[1] / a.moves:.3f} s/move, CP-SAT {total[2] / a.moves:.3f}, "
               f"{int(total[4])} improved, {int(total[5])} removed", flush=True)  # fmt: skip
         out.write_text("\n".join(lines) + "\n")
+    print(out)
+    return 0
+
+
+def search_runs(a: argparse.Namespace) -> int:
+    """``lns.improve`` for ``a.improve`` seconds from each instance's incumbent, once per seed."""
+    label = a.label or f"search-{a.improve:g}s"
+    out = ROOT / "bench" / "results" / f"lns-moves-{label}.md"
+    settings = ", ".join(a.set) or "none"
+    lines = [
+        f"# LNS search from a stalled incumbent — {label}",
+        "",
+        f"- command: `{' '.join(['.venv/bin/python', 'bench/lns_moves.py', *sys.argv[1:]])}`",
+        f"- incumbent: the product's `solve` after {a.warm:g} s (seed {a.seed}); then `lns.improve` for "
+        f"{a.improve:g} s from it, once per seed; constants set: {settings}; started "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}",
+        "",
+        "| instance | seed | start cost | end cost | moves | kicks |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    total = 0
+    for name in a.instance:
+        problem = to_problem(read_ctt(Path(a.dir) / f"{name}.ctt"))
+        current, cost = incumbent(problem, name, a.warm, a.seed)
+        for seed in a.search_seeds:
+            found = lns.improve(problem, list(current), deadline=time.monotonic() + a.improve, seed=seed)
+            total += found.cost
+            lines.append(f"| {name} | {seed} | {cost} | {found.cost} | {found.iterations} | {found.kicks} |")
+            print(lines[-1], flush=True)
+            out.write_text("\n".join(lines) + "\n")
+    lines += ["", f"Sum of the end costs: {total}."]
+    out.write_text("\n".join(lines) + "\n")
     print(out)
     return 0
 
