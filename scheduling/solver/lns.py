@@ -19,8 +19,8 @@ a school's or ITC-2007's — the search keeps them.
    no worse; the neighbourhood grows while CP-SAT closes pieces quickly; the kind of the next
    move is drawn in proportion to the cost each kind has lately removed per second.
 4. *Kicks*: a timetable that no move improves any more is a local optimum of all these
-   neighbourhoods (ITC-2007 comp10 and comp20 after 120 s: none of 128 moves of 40–150 meetings
-   removed anything). After ``KICK_AFTER`` moves without a gain some meetings are forced into
+   neighbourhoods (ITC-2007 comp10 and comp20 after 120 s: none of 128 moves of 40–60 meetings,
+   nor 32 of 100–150, removed anything). After ``KICK_AFTER`` moves without a gain some meetings are forced into
    other slots (``_kick``) and the search goes on from there, from the best timetable again when
    the last kick led nowhere better (iterated local search).
 
