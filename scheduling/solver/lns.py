@@ -20,9 +20,9 @@ a school's or ITC-2007's — the search keeps them.
    move is drawn in proportion to the cost each kind has lately removed per second.
 4. *Kicks*: a timetable that no move improves any more is a local optimum of all these
    neighbourhoods (ITC-2007 comp10 and comp20 after 120 s: none of 128 moves of 40–60 meetings,
-   nor 32 of 100–150, removed anything). After ``KICK_AFTER`` moves without a gain some meetings are forced into
-   other slots (``_kick``) and the search goes on from there, from the best timetable again when
-   the last kick led nowhere better (iterated local search).
+   nor 32 of 100–150, removed anything). After ``KICK_AFTER`` moves without a gain some meetings
+   are forced into other slots (``_kick``) and the search goes on from there, from the best
+   timetable again when the last kick led nowhere better (iterated local search).
 
 Every cost here is ``check.check``'s.
 """
@@ -236,6 +236,10 @@ class _Shape:
         self.problem = problem
         self.sections = [s.id for s in problem.sections]
         self.slot = {s.id: s for s in problem.slots}
+        self.school_slots: dict[str, set[str]] = defaultdict(set)  # a section may meet in its school's slots
+        for sl in problem.slots:
+            self.school_slots[sl.school].add(sl.id)
+        self.school_of = {s.id: s.school for s in problem.sections}
         self.days = sorted({s.weekday for s in problem.slots})
         self.sessions = sorted({s.session for s in problem.slots})
         self.groups: dict[str, list[str]] = defaultdict(list)  # real groups (curricula, classes)
@@ -481,13 +485,9 @@ def _kick(
     it can) — out of a timetable that no move of the search improves any more."""
     _, freed, _ = _neighbourhood(shape, current, size, rng, rng.choice(("group", "teacher", "random")))
     slot_of = {(q.section, q.meeting): q.slot for q in current}
-    school_slots: dict[str, set[str]] = defaultdict(set)
-    for sl in shape.problem.slots:
-        school_slots[sl.school].add(sl.id)
-    school = {s.id: s.school for s in shape.problem.sections}
     allowed: dict[str, set[str]] = {}
     for sid, m in freed:
-        allowed.setdefault(sid, set(school_slots[school[sid]]))
+        allowed.setdefault(sid, set(shape.school_slots[shape.school_of[sid]]))
         allowed[sid].discard(slot_of[sid, m])
     return freed, allowed
 
@@ -533,7 +533,7 @@ def improve(
         pick = None
         if KICK_AFTER and it - last_gain > KICK_AFTER and not cur.hard:
             if (cur.hard, cur.cost) > (best.hard, best.cost):
-                cur = replace(best, placements=list(best.placements))
+                cur = Search(list(best.placements), best.cost, best.hard)
             kind = "kick"
             freed, allowed = _kick(shape, cur.placements, KICK_SIZE, rng)
             last_gain = it
@@ -554,7 +554,7 @@ def improve(
             all_rooms_every *= 2  # it did not pay: wait twice as long for the next one
             next_all_rooms = it + all_rooms_every
         if out is None:
-            if kind not in ("kick", "rooms", "all rooms", "week rooms"):
+            if kind != "kick" and not kind.endswith("rooms"):
                 size = max(6, int(size * 0.9))
             continue
         new, closed, seconds = out
